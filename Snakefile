@@ -1,0 +1,20 @@
+# gwda: machine-learning gravitational-wave data analysis, from GWOSC strain to a report.
+# Run: snakemake --cores all   (config/config.yaml; see README.md for variants and Slurm)
+
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+include: "rules/common.smk"
+include: "rules/data.smk"
+include: "rules/noise.smk"
+
+
+rule all:
+    input:
+        all_outputs(),
+    default_target: True

@@ -1,0 +1,47 @@
+# Data stage: GWOSC (or local) strain -> checked strain file -> median-Welch PSD.
+
+
+# Compute nodes often have no internet: download on the submit host.
+localrules:
+    fetch_strain,
+
+
+rule fetch_strain:
+    output:
+        "results/{event}/strain/{ifo}.hdf5",
+    log:
+        "results/{event}/logs/fetch_strain_{ifo}.log",
+    params:
+        config=stage_config("data"),
+        trigger_time=lambda wildcards: EVENTS[wildcards.event].gps_time,
+    threads: 1
+    resources:
+        gwosc_downloads=1,
+    conda:
+        "../envs/data.yaml"
+    script:
+        "../workflow_scripts/fetch_strain.py"
+
+
+rule estimate_psd:
+    input:
+        strain="results/{event}/strain/{ifo}.hdf5",
+    output:
+        psd="results/{event}/psd/{ifo}_psd.hdf5",
+        asd="results/{event}/psd/{ifo}_asd.txt",
+        figure=report(
+            "results/{event}/figures/asd_{ifo}.png",
+            caption="captions/asd.rst",
+            category="Data",
+            subcategory="{event}",
+        ),
+        figure_pdf="results/{event}/figures/asd_{ifo}.pdf",
+    log:
+        "results/{event}/logs/estimate_psd_{ifo}.log",
+    params:
+        config=stage_config("data"),
+    threads: 1
+    conda:
+        "../envs/data.yaml"
+    script:
+        "../workflow_scripts/estimate_psd.py"

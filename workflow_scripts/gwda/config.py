@@ -1,0 +1,182 @@
+"""Load and validate the workflow configuration against config/schema.yaml.
+
+Validation fills in every default from the schema, rejects unknown keys, and then checks
+what a schema cannot express (known event names, a band below Nyquist, ...). Every error
+names the offending key.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from .events import EVENTS, Event
+
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "config" / "schema.yaml"
+
+
+class ConfigError(ValueError):
+    """The configuration does not match the schema or is inconsistent."""
+
+
+def _validator_with_defaults(cls):
+    """A jsonschema validator class that inserts schema defaults while validating."""
+    validate_properties = cls.VALIDATORS["properties"]
+
+    def set_defaults(validator, properties, instance, schema):
+        if isinstance(instance, dict):
+            for name, sub in properties.items():
+                if "default" in sub and name not in instance:
+                    instance[name] = copy.deepcopy(sub["default"])
+        yield from validate_properties(validator, properties, instance, schema)
+
+    return jsonschema.validators.extend(cls, {"properties": set_defaults})
+
+
+_Validator = _validator_with_defaults(jsonschema.Draft202012Validator)
+
+
+def load_schema(path: Path | str = SCHEMA_PATH) -> dict:
+    with open(path) as fh:
+        return yaml.safe_load(fh)
+
+
+def _key(path) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "<top level>"
+
+
+def validate_config(config: dict, schema_path: Path | str = SCHEMA_PATH) -> dict:
+    """Return a validated copy of ``config`` with every default filled in."""
+    config = copy.deepcopy(dict(config))
+    validator = _Validator(load_schema(schema_path))
+    # Two passes: the first fills defaults of nested objects, the second reports errors on
+    # the completed document (so an error in a default-filled branch is still found).
+    errors = sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path))
+    if not errors:
+        errors = list(validator.iter_errors(config))
+    if errors:
+        lines = []
+        for err in errors:
+            best = jsonschema.exceptions.best_match([err])
+            lines.append(f"config key '{_key(best.absolute_path)}': {best.message}")
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(lines))
+    _check_consistency(config)
+    return config
+
+
+def resolve_events(config: dict) -> list[Event]:
+    """The events of a validated config as :class:`Event` objects with their detectors."""
+    default_dets = config["data"]["detectors"]
+    events = []
+    for i, entry in enumerate(config["events"]):
+        if isinstance(entry, str):
+            if entry not in EVENTS:
+                raise ConfigError(
+                    f"config key 'events[{i}]': unknown event '{entry}'. Known events: "
+                    f"{', '.join(EVENTS)}; for any other GPS time give "
+                    "{name: ..., gps_time: ..., detectors: [...]}."
+                )
+            event = EVENTS[entry]
+            if default_dets is not None:
+                missing = sorted(set(default_dets) - set(event.detectors))
+                if missing:
+                    raise ConfigError(
+                        f"config key 'data.detectors': {', '.join(missing)} did not observe "
+                        f"{event.name} (available: {', '.join(event.detectors)})"
+                    )
+                event = Event(event.name, event.gps_time, tuple(default_dets))
+        else:
+            dets = entry.get("detectors") or default_dets or ["H1", "L1"]
+            event = Event(entry["name"], float(entry["gps_time"]), tuple(dets))
+        events.append(event)
+    names = [e.name for e in events]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise ConfigError(f"config key 'events': duplicate event name(s) {', '.join(dupes)}")
+    return events
+
+
+def _check_consistency(config: dict) -> None:
+    data = config["data"]
+    resolve_events(config)
+    nyquist = data["sample_rate"] / 2
+    band = data["frequency"]
+    if band["f_max"] > nyquist:
+        raise ConfigError(
+            f"config key 'data.frequency.f_max': {band['f_max']} Hz exceeds the Nyquist "
+            f"frequency {nyquist} Hz of data.sample_rate {data['sample_rate']}"
+        )
+    if band["f_min"] >= band["f_max"]:
+        raise ConfigError(
+            f"config key 'data.frequency.f_min': {band['f_min']} Hz is not below f_max {band['f_max']} Hz"
+        )
+    seg = data["segment"]
+    if seg["post_trigger"] >= seg["duration"]:
+        raise ConfigError(
+            f"config key 'data.segment.post_trigger': {seg['post_trigger']} s leaves no data "
+            f"before the trigger in a {seg['duration']} s segment"
+        )
+    if 2 * data["window"]["roll_off"] > seg["duration"]:
+        raise ConfigError(
+            f"config key 'data.window.roll_off': two roll-offs of {data['window']['roll_off']} s "
+            f"do not fit in the {seg['duration']} s segment"
+        )
+    psd = data["psd"]
+    welch = psd["welch_segment"] or seg["duration"]
+    chunk = psd["duration"] / (2 if psd["placement"] == "around" else 1)
+    if welch > chunk:
+        raise ConfigError(
+            f"config key 'data.psd.welch_segment': a {welch} s Welch segment does not fit in "
+            f"the {chunk} s of contiguous off-source data ({psd['placement']} placement of "
+            f"data.psd.duration {psd['duration']} s)"
+        )
+    if 2 * data["window"]["roll_off"] > welch:
+        raise ConfigError(
+            f"config key 'data.window.roll_off': two roll-offs of {data['window']['roll_off']} s "
+            f"do not fit in a {welch} s Welch segment"
+        )
+    if data["source"] == "local" and not data["local"]["directory"]:
+        raise ConfigError(
+            "config key 'data.local.directory': required when data.source is 'local'"
+        )
+
+
+def load_config(path: Path | str, overrides: dict | None = None) -> dict:
+    """Read a YAML config file, merge ``overrides`` into it, and validate."""
+    with open(path) as fh:
+        config = yaml.safe_load(fh) or {}
+    if overrides:
+        config = merge(config, overrides)
+    return validate_config(config)
+
+
+def merge(base: dict, update: dict) -> dict:
+    """Recursive dict merge (the way snakemake merges --config into a configfile)."""
+    out = copy.deepcopy(base)
+    for key, value in update.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def event_by_name(config: dict, name: str) -> Event:
+    for event in resolve_events(config):
+        if event.name == name:
+            return event
+    raise ConfigError(f"event '{name}' is not in config key 'events'")
+
+
+def settings_digest(obj: Any) -> str:
+    """A stable JSON text of a config section, for embedding in output files."""
+    import json
+
+    return json.dumps(obj, sort_keys=True)

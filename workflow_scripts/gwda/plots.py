@@ -1,0 +1,88 @@
+"""Figures of the data stage. Every figure is written as PNG and PDF."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from scipy import stats  # noqa: E402
+
+from .psd import PSD  # noqa: E402
+
+COLORS = {"H1": "#ee0000", "L1": "#4ba6ff", "V1": "#9b59b6", "K1": "#ffb200", "G1": "#222222"}
+plt.rcParams.update({"font.size": 11, "axes.grid": True, "grid.alpha": 0.3})
+
+
+def save(fig, png_path: Path | str) -> None:
+    """Save ``fig`` as ``png_path`` and next to it as PDF."""
+    png_path = Path(png_path)
+    png_path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(png_path, dpi=150, bbox_inches="tight")
+    fig.savefig(png_path.with_suffix(".pdf"), bbox_inches="tight")
+    plt.close(fig)
+
+
+def _asd_axes(ax, f_min: float, f_max: float) -> None:
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlim(max(f_min / 2, 5.0), f_max * 1.5)
+    ax.axvspan(f_min, f_max, color="0.9", zorder=0, label="analysis band")
+    ax.set_xlabel("Frequency [Hz]")
+    ax.set_ylabel(r"ASD [strain / $\sqrt{\mathrm{Hz}}$]")
+
+
+def _ylim(psds: list[PSD], f_min: float, f_max: float):
+    vals = np.concatenate([p.asd[(p.frequencies >= f_min) & (p.frequencies <= f_max)] for p in psds])
+    return vals.min() / 2, np.percentile(vals, 99.5) * 20
+
+
+def asd_figure(psd: PSD, title: str, f_min: float, f_max: float, png_path: Path | str) -> None:
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    _asd_axes(ax, f_min, f_max)
+    ax.plot(psd.frequencies[1:], psd.asd[1:], color=COLORS.get(psd.detector, "k"), lw=0.8,
+            label=f"{psd.detector} ({psd.attrs.get('average', '')} Welch, "
+                  f"{psd.attrs.get('n_averages', '?')} segments)")
+    ax.set_ylim(*_ylim([psd], f_min, f_max))
+    ax.set_title(title)
+    ax.legend(loc="upper right", fontsize=9)
+    save(fig, png_path)
+
+
+def noise_comparison_figure(real: dict[str, PSD], simulated: dict[str, PSD],
+                            whitened_real: dict[str, np.ndarray], whitened_sim: dict[str, np.ndarray],
+                            title: str, f_min: float, f_max: float, png_path: Path | str) -> None:
+    """Per detector: ASD of the data vs the simulated noise, and the whitened-value histograms."""
+    dets = list(real)
+    fig, axes = plt.subplots(len(dets), 2, figsize=(12, 4 * len(dets)), squeeze=False,
+                             gridspec_kw={"width_ratios": [1.6, 1]})
+    grid = np.linspace(-5, 5, 401)
+    for row, det in enumerate(dets):
+        ax = axes[row, 0]
+        _asd_axes(ax, f_min, f_max)
+        ax.plot(real[det].frequencies[1:], real[det].asd[1:], color=COLORS.get(det, "k"), lw=0.9,
+                label=f"{det} data (off-source)")
+        ax.plot(simulated[det].frequencies[1:], simulated[det].asd[1:], color="k", lw=0.6, alpha=0.7,
+                label=f"{det} simulated Gaussian noise")
+        ax.set_ylim(*_ylim([real[det], simulated[det]], f_min, f_max))
+        ax.legend(loc="upper right", fontsize=9)
+        ax.set_title(f"{title}: {det} amplitude spectral density")
+        ax = axes[row, 1]
+        bins = np.linspace(-5, 5, 81)
+        for values, label, color in ((whitened_real[det], "data", COLORS.get(det, "k")),
+                                     (whitened_sim[det], "simulated", "k")):
+            x = np.concatenate([values.real.ravel(), values.imag.ravel()])
+            ax.hist(x, bins=bins, density=True, histtype="step", color=color, lw=1.2,
+                    label=f"{label} (var {x.var():.3f})")
+        ax.plot(grid, stats.norm.pdf(grid), color="0.5", ls="--", label="N(0, 1)")
+        ax.set_yscale("log")
+        ax.set_ylim(1e-5, 1)
+        ax.set_xlabel("whitened Re / Im part, in-band bins")
+        ax.set_ylabel("probability density")
+        ax.set_title(f"{det} whitened off-source noise")
+        ax.legend(loc="lower center", fontsize=8)
+    fig.tight_layout()
+    save(fig, png_path)
