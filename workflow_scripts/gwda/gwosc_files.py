@@ -153,7 +153,8 @@ def write_hdf5(
     with h5py.File(path, "w") as fh:
         ds = fh.create_dataset("strain/Strain", data=np.asarray(strain, dtype=np.float64))
         ds.attrs.update({"Xstart": int(gps_start), "Xspacing": 1.0 / sample_rate,
-                         "Npoints": strain.size, "Xunits": "second", "Ylabel": "Strain"})
+                         "Npoints": strain.size, "Xlabel": "GPS time", "Xunits": "second",
+                         "Ylabel": "Strain", "Yunits": ""})
         meta = fh.create_group("meta")
         meta["Detector"] = detector
         meta["Observatory"] = detector[0]

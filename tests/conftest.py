@@ -1,0 +1,59 @@
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data"
+SHARED_GWOSC = SHARED / "gwosc"
+
+#: Synthetic files span [SYN_START, SYN_START + SYN_DURATION) around a GW150914-like trigger.
+SYN_START = 1126259430
+SYN_DURATION = 64
+SYN_TRIGGER = 1126259462.4
+
+
+@pytest.fixture(scope="session")
+def root():
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def shared_gwosc():
+    if not (SHARED_GWOSC / "H-H1_LOSC_4_V2-1126259446-32.hdf5").exists():
+        pytest.skip(f"real GW150914 GWOSC files not found in {SHARED_GWOSC}")
+    return SHARED_GWOSC
+
+
+@pytest.fixture(scope="session")
+def synthetic_dir(tmp_path_factory):
+    """GWOSC-format H1/L1 files of coloured Gaussian noise (known PSD) with a sine-Gaussian
+    injected at the trigger time."""
+    from gwda.synthetic import write_gwosc_files
+
+    directory = tmp_path_factory.mktemp("synthetic_gwosc")
+    write_gwosc_files(directory, SYN_START, SYN_DURATION, seed=7, injection_time=SYN_TRIGGER)
+    return directory
+
+
+@pytest.fixture
+def synthetic_copy(synthetic_dir, tmp_path):
+    """A private copy of the synthetic files that a test may damage."""
+    target = tmp_path / "gwosc"
+    shutil.copytree(synthetic_dir, target)
+    return target
+
+
+def _local_config(directory, **data_overrides):
+    from gwda.config import merge, validate_config
+
+    data = {"source": "local", "local": {"directory": str(directory)},
+            "psd": {"duration": 24, "placement": "around"}}
+    return validate_config({"events": ["GW150914"], "data": merge(data, data_overrides)})
+
+
+@pytest.fixture(scope="session")
+def local_config():
+    """Factory: a validated config reading a directory locally, 24 s of PSD data around the
+    4 s GW150914 segment; keyword arguments override keys of the data section."""
+    return _local_config

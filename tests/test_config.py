@@ -1,0 +1,75 @@
+import pytest
+import yaml
+
+from gwda.config import ConfigError, load_config, resolve_events, validate_config
+
+
+def test_defaults_fill_every_key(root):
+    config = validate_config({})
+    assert config["events"] == ["GW150914"]
+    assert config["data"]["source"] == "gwosc"
+    assert config["data"]["psd"]["duration"] == 1024
+    assert config["data"]["window"]["roll_off"] == 0.4
+    # The shipped default config is exactly the schema defaults plus comments.
+    assert load_config(root / "config" / "config.yaml") == config
+
+
+def test_every_schema_property_is_described_and_defaulted(root):
+    schema = yaml.safe_load((root / "config" / "schema.yaml").read_text())
+
+    def walk(node, path):
+        for name, sub in node.get("properties", {}).items():
+            key = f"{path}.{name}" if path else name
+            assert "description" in sub, f"{key} has no description"
+            assert "default" in sub, f"{key} has no default"
+            walk(sub, key)
+
+    walk(schema, "")
+
+
+@pytest.mark.parametrize(
+    "config, key, text",
+    [
+        ({"data": {"sample_rate": "fast"}}, "data.sample_rate", "is not one of"),
+        ({"data": {"psd": {"overlap": 1.5}}}, "data.psd.overlap", "1.5"),
+        ({"data": {"segment": {"durations": 4}}}, "data.segment", "durations"),
+        ({"data": {"detectors": ["H1", "X9"]}}, "data.detectors[1]", "X9"),
+        ({"events": [{"name": "S1", "gps_time": 1e9, "detectors": ["Q1"]}]}, "events[0].detectors[0]", "Q1"),
+        ({"seed": -1}, "seed", "minimum"),
+    ],
+)
+def test_schema_errors_name_the_key(config, key, text):
+    with pytest.raises(ConfigError) as err:
+        validate_config(config)
+    assert f"config key '{key}'" in str(err.value)
+    assert text in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "config, key, text",
+    [
+        ({"events": ["GW150914", "GW999999"]}, "events[1]", "unknown event 'GW999999'"),
+        ({"events": ["GW150914", "GW150914"]}, "events", "duplicate"),
+        ({"data": {"detectors": ["V1"]}}, "data.detectors", "V1 did not observe GW150914"),
+        ({"data": {"frequency": {"f_max": 4096}}}, "data.frequency.f_max", "Nyquist"),
+        ({"data": {"source": "local"}}, "data.local.directory", "required"),
+        ({"data": {"psd": {"duration": 24, "placement": "around", "welch_segment": 16}}},
+         "data.psd.welch_segment", "does not fit"),
+        ({"data": {"segment": {"duration": 4, "post_trigger": 5}}}, "data.segment.post_trigger", ""),
+    ],
+)
+def test_consistency_errors_name_the_key(config, key, text):
+    with pytest.raises(ConfigError) as err:
+        validate_config(config)
+    assert f"config key '{key}'" in str(err.value)
+    assert text in str(err.value)
+
+
+def test_events_by_name_and_by_gps_time():
+    config = validate_config({
+        "events": ["GW150914", "GW170814", {"name": "S200101", "gps_time": 1262304018.0, "detectors": ["L1"]}],
+    })
+    events = {e.name: e for e in resolve_events(config)}
+    assert events["GW150914"].gps_time == pytest.approx(1126259462.4)
+    assert events["GW170814"].detectors == ("H1", "L1", "V1")
+    assert events["S200101"].detectors == ("L1",)
