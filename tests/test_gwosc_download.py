@@ -91,3 +91,14 @@ def test_span_without_data_on_the_server(synthetic_dir, tmp_path, local_config):
 
         with pytest.raises(DataError, match="no H1 data covering GPS"):
             strain.load("H1", Span(SYN_START + 100, SYN_START + 120), config["data"])
+
+
+def test_files_inside_longer_files_are_not_downloaded_twice():
+    from gwda.gwosc_download import drop_contained
+
+    base = "https://gwosc.example/eventapi/GW150914/"
+    urls = [base + "H-H1_GWOSC_4KHZ_R1-1126259447-32.hdf5",
+            base + "H-H1_GWOSC_4KHZ_R1-1126257415-4096.hdf5",
+            base + "H-H1_GWOSC_4KHZ_R1-1126261511-4096.hdf5"]
+    assert drop_contained(urls) == urls[1:]
+    assert drop_contained(urls[:1]) == urls[:1]

@@ -17,7 +17,7 @@ from typing import TypeVar
 
 import requests
 
-from .gwosc_files import DataError, read_file
+from .gwosc_files import DataError, parse_name, read_file
 from .segments import Span
 
 log = logging.getLogger(__name__)
@@ -42,11 +42,28 @@ def locate_urls(detector: str, span: Span, sample_rate: int, host: str) -> list[
     from gwosc.locate import get_urls
 
     try:
-        return get_urls(detector, int(math.floor(span.start)), int(math.ceil(span.end)),
+        urls = get_urls(detector, int(math.floor(span.start)), int(math.ceil(span.end)),
                         sample_rate=sample_rate, host=host)
     except ValueError as exc:
         # gwosc raises ValueError when no dataset covers the span: not transient.
         raise LookupError(f"GWOSC at {host} has no {detector} data covering GPS {span}: {exc}") from exc
+    return drop_contained(urls)
+
+
+def drop_contained(urls: list[str]) -> list[str]:
+    """Drop files whose GPS span lies inside another's: event datasets list a 32 s and a
+    4096 s file for the same time, and one download is enough."""
+    spans = {u: parse_name(Path(u).name) for u in urls}
+    keep = []
+    for url, name in spans.items():
+        inside = name is not None and any(
+            other is not None and other is not name and other.start <= name.start
+            and name.end <= other.end and (other.duration > name.duration or other.path.name < name.path.name)
+            for other in spans.values()
+        )
+        if not inside:
+            keep.append(url)
+    return keep
 
 
 def _download(url: str, target: Path, detector: str, timeout: float) -> Path:
