@@ -1,9 +1,12 @@
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+# Test this checkout's gwda even if another checkout is installed in the environment.
+sys.path.insert(0, str(ROOT / "workflow_scripts"))
 SHARED = ROOT.parent / "shared" / "data"
 SHARED_GWOSC = SHARED / "gwosc"
 

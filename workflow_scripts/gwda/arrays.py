@@ -1,0 +1,23 @@
+"""Let physics code run on numpy arrays and torch tensors (CPU or GPU) alike."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def namespace(x):
+    """The array module of ``x``: ``torch`` for tensors, ``numpy`` otherwise."""
+    if type(x).__module__.split(".")[0] == "torch":
+        import torch
+
+        return torch
+    return np
+
+
+def like(value, ref):
+    """``value`` (array or scalar) as an array of ``ref``'s kind, device and real dtype."""
+    xp = namespace(ref)
+    if xp is np:
+        return np.asarray(value, dtype=float)
+    dtype = ref.real.dtype if ref.is_complex() else ref.dtype
+    return xp.as_tensor(value, dtype=dtype, device=ref.device)
