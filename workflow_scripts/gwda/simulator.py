@@ -19,6 +19,12 @@ from .domain import FrequencyDomain
 from .waveforms import WaveformSettings, apply_angles, polarizations
 
 
+def torch_polar(angle):
+    import torch
+
+    return torch.polar(torch.ones_like(angle), angle)
+
+
 @dataclass
 class Simulator:
     domain: FrequencyDomain
@@ -55,18 +61,20 @@ class Simulator:
         t_gps = self.trigger_time
         scale = 1.0 / like(ext["luminosity_distance"], ref)[..., None]
         freqs64 = xp.as_tensor(self.freqs, device=ref.device) if xp is not np else self.freqs
+        offset = self.trigger_time - self.segment_start
         out = {}
         for ifo, det in self.detectors.items():
             fp, fc = det.antenna_pattern(ref, like(ext["dec"], ref), like(ext["psi"], ref), t_gps)
             dt = det.time_delay_from_geocenter(ref, like(ext["dec"], ref), t_gps)
-            # 2π f t reaches ~1e4 rad: form the shift and phase in double precision.
+            # f t reaches ~1e4 cycles: form it in double precision and keep only the
+            # fractional cycle before the (single-precision, on tensors) complex exponential.
             shift = like(ext["geocent_time"], ref) + dt
-            if xp is not np:
-                shift = shift.double()
-            shift = shift + (self.trigger_time - self.segment_start)
-            phase = xp.exp(-2j * np.pi * (freqs64 * shift[..., None]))
-            if xp is not np:
-                phase = phase.to(h_plus.dtype)
+            if xp is np:
+                phase = np.exp(-2j * np.pi * (freqs64 * (shift + offset)[..., None]))
+            else:
+                cycles = freqs64 * (shift.double() + offset)[..., None]
+                angle = (-2 * np.pi) * (cycles - cycles.floor()).to(ref.dtype)
+                phase = torch_polar(angle)
             h = (fp[..., None] * h_plus + fc[..., None] * h_cross) * phase
             out[ifo] = h * (scale * like(self.whitening[ifo], ref))
         return out

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .arrays import like, namespace
 from .conversions import component_masses
 from .domain import FrequencyDomain
 
@@ -89,10 +90,12 @@ def polarizations(params: dict, settings: WaveformSettings, domain: FrequencyDom
     return out[0], out[1]
 
 
-def apply_angles(a: np.ndarray, theta_jn, phase):
-    """(h+, h×) of a separable 22-mode waveform from its ι = φ = 0 amplitude ``a``."""
-    c = np.cos(np.asarray(theta_jn))[..., None]
-    rot = np.exp(2j * np.asarray(phase))[..., None]
+def apply_angles(a, theta_jn, phase):
+    """(h+, h×) of a separable 22-mode waveform from its ι = φ = 0 amplitude ``a``
+    (numpy arrays or torch tensors)."""
+    xp = namespace(a)
+    c = xp.cos(like(theta_jn, a))[..., None]
+    rot = xp.exp(2j * like(phase, a))[..., None]
     return a * (0.5 * (1 + c**2) * rot), a * (-1j * c * rot)
 
 
@@ -128,3 +131,40 @@ def generate(params: dict[str, np.ndarray], settings: WaveformSettings, domain: 
         results = [_generate_chunk(j) for j in jobs]
     return (np.concatenate([r[0] for r in results]), np.concatenate([r[1] for r in results]),
             np.concatenate([r[2] for r in results]))
+
+
+# -- the intrinsic training set ----------------------------------------------------------
+
+def draw_and_generate(prior, names: list[str], n: int, settings: WaveformSettings,
+                      domain: FrequencyDomain, rng: np.random.Generator, threads: int = 1,
+                      max_rounds: int = 10):
+    """n intrinsic parameter sets from ``prior`` and their waveforms; parameters whose
+    waveform fails (or is non-finite) are redrawn. Returns (params, h_plus, h_cross, n_failed)."""
+    params = {k: v for k, v in prior.sample(rng, n).items() if k in names}
+    hp, hc, failed = generate(params, settings, domain, threads)
+    n_failed = int(failed.sum())
+    for _ in range(max_rounds):
+        if not failed.any():
+            break
+        idx = np.flatnonzero(failed)
+        redraw = {k: v for k, v in prior.sample(rng, idx.size).items() if k in names}
+        for k in params:
+            params[k][idx] = redraw[k]
+        hp[idx], hc[idx], again = generate(redraw, settings, domain, threads)
+        failed[idx] = again
+        n_failed += int(again.sum())
+    if failed.any():
+        raise RuntimeError(f"{int(failed.sum())} waveforms still failing after {max_rounds} redraws")
+    return params, hp, hc, n_failed
+
+
+def reduced_basis(samples: np.ndarray, size: int) -> np.ndarray:
+    """Orthonormal basis (columns) of the first ``size`` right-singular vectors."""
+    _, _, vh = np.linalg.svd(samples, full_matrices=False)
+    return vh[:size].conj().T
+
+
+def mismatch(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """1 - normalised overlap (rows), in whatever (whitened) inner product the inputs carry."""
+    num = np.real(np.sum(np.conj(a) * b, axis=-1))
+    return 1.0 - num / (np.linalg.norm(a, axis=-1) * np.linalg.norm(b, axis=-1))

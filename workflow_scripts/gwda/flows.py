@@ -1,0 +1,172 @@
+"""Neural posterior estimator: fixed reduced-basis projection -> embedding -> conditional
+rational-quadratic neural-spline flow (nflows).
+
+The model file carries everything needed to use it: network settings, parameter names and
+standardisation, the projection basis and feature scaling, and the data settings it was
+trained for (see :func:`save_model` / :func:`load_model`).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import torch
+from nflows.distributions.normal import StandardNormal
+from nflows.flows.base import Flow
+from nflows.nn.nets import ResidualNet
+from nflows.transforms.base import CompositeTransform
+from nflows.transforms.coupling import PiecewiseRationalQuadraticCouplingTransform
+from nflows.transforms.permutations import RandomPermutation
+from nflows.utils.torchutils import create_alternating_binary_mask
+from torch import nn
+
+
+class ResidualBlock(nn.Module):
+    def __init__(self, n_in: int, n_out: int, dropout: float = 0.0):
+        super().__init__()
+        self.layers = nn.Sequential(nn.LayerNorm(n_in), nn.ELU(), nn.Linear(n_in, n_out), nn.ELU(),
+                                    nn.Dropout(dropout), nn.Linear(n_out, n_out))
+        self.skip = nn.Identity() if n_in == n_out else nn.Linear(n_in, n_out, bias=False)
+
+    def forward(self, x):
+        return self.skip(x) + self.layers(x)
+
+
+class ResMLPEmbedding(nn.Module):
+    """Residual MLP from the projected, standardised data to the flow's context."""
+
+    def __init__(self, n_in: int, hidden: list[int], n_out: int, dropout: float = 0.0):
+        super().__init__()
+        widths = [hidden[0]] + list(hidden)
+        self.input = nn.Linear(n_in, hidden[0])
+        self.blocks = nn.Sequential(*[ResidualBlock(a, b, dropout) for a, b in zip(widths[:-1], widths[1:])])
+        self.output = nn.Sequential(nn.ELU(), nn.Linear(hidden[-1], n_out))
+
+    def forward(self, x):
+        return self.output(self.blocks(self.input(x)))
+
+
+class TransformerEmbedding(nn.Module):
+    """Tokens of ``token_size`` consecutive basis coefficients (real and imaginary parts)
+    per detector, with learned position and detector embeddings, a Transformer encoder
+    and mean pooling."""
+
+    def __init__(self, n_ifos: int, n_basis: int, n_out: int, token_size: int = 10, d_model: int = 64,
+                 heads: int = 4, layers: int = 2, dropout: float = 0.0):
+        super().__init__()
+        self.n_ifos, self.n_basis, self.token_size = n_ifos, n_basis, token_size
+        self.n_tokens = math.ceil(n_basis / token_size)
+        self.embed = nn.Linear(2 * token_size, d_model)
+        self.position = nn.Parameter(torch.zeros(1, n_ifos * self.n_tokens, d_model))
+        nn.init.normal_(self.position, std=0.02)
+        layer = nn.TransformerEncoderLayer(d_model, heads, 4 * d_model, dropout, batch_first=True,
+                                           norm_first=True)
+        self.encoder = nn.TransformerEncoder(layer, layers, enable_nested_tensor=False)
+        self.output = nn.Sequential(nn.LayerNorm(d_model), nn.Linear(d_model, n_out))
+
+    def forward(self, x):
+        b = x.shape[0]
+        # features are laid out [ifo][re/im][basis]
+        x = x.view(b, self.n_ifos, 2, self.n_basis)
+        pad = self.n_tokens * self.token_size - self.n_basis
+        if pad:
+            x = nn.functional.pad(x, (0, pad))
+        x = x.view(b, self.n_ifos, 2, self.n_tokens, self.token_size).permute(0, 1, 3, 2, 4)
+        tokens = self.embed(x.reshape(b, self.n_ifos * self.n_tokens, 2 * self.token_size)) + self.position
+        return self.output(self.encoder(tokens).mean(dim=1))
+
+
+class PosteriorModel(nn.Module):
+    """q(θ | d): projection of whitened data onto a reduced basis, embedding, spline flow.
+
+    ``forward``-free: use :meth:`features` to turn whitened data into network input,
+    :meth:`log_prob` and :meth:`sample` in physical parameter units.
+    """
+
+    def __init__(self, settings: dict):
+        super().__init__()
+        self.settings = settings
+        n_ifos, n_basis, n_bins = settings["n_ifos"], settings["svd_size"], settings["n_bins"]
+        n_params = len(settings["parameters"])
+        self.register_buffer("basis", torch.zeros(n_bins, n_basis, dtype=torch.complex64))
+        self.register_buffer("feature_mean", torch.zeros(2 * n_ifos * n_basis))
+        self.register_buffer("feature_std", torch.ones(2 * n_ifos * n_basis))
+        self.register_buffer("param_mean", torch.zeros(n_params))
+        self.register_buffer("param_std", torch.ones(n_params))
+        n_in, n_ctx = 2 * n_ifos * n_basis, settings["context_features"]
+        if settings["embedding"] == "transformer":
+            t = settings["transformer"]
+            embedding = TransformerEmbedding(n_ifos, n_basis, n_ctx, t["token_size"], t["d_model"],
+                                             t["heads"], t["layers"], settings["dropout"])
+        else:
+            embedding = ResMLPEmbedding(n_in, settings["embedding_hidden"], n_ctx, settings["dropout"])
+        generator = torch.Generator().manual_seed(settings.get("permutation_seed", 0))
+        transforms = []
+        for i in range(settings["flow_transforms"]):
+            transforms.append(PiecewiseRationalQuadraticCouplingTransform(
+                mask=create_alternating_binary_mask(n_params, even=(i % 2 == 0)),
+                transform_net_create_fn=lambda n_in_, n_out_: ResidualNet(
+                    n_in_, n_out_, settings["flow_hidden"], context_features=n_ctx,
+                    num_blocks=settings["flow_blocks"], activation=nn.functional.elu,
+                    dropout_probability=settings["dropout"]),
+                num_bins=settings["flow_bins"], tails="linear", tail_bound=settings["tail_bound"]))
+            perm = torch.randperm(n_params, generator=generator)
+            transforms.append(RandomPermutation(n_params))
+            transforms[-1]._permutation = perm
+        self.flow = Flow(CompositeTransform(transforms), StandardNormal([n_params]), embedding)
+
+    @property
+    def parameters_inferred(self) -> list[str]:
+        return list(self.settings["parameters"])
+
+    def project(self, whitened: torch.Tensor) -> torch.Tensor:
+        """(batch, n_ifos, n_bins) complex whitened data -> standardised real features."""
+        coeff = whitened.to(self.basis.dtype) @ self.basis.conj()
+        return self.standardise_coefficients(coeff)
+
+    def standardise_coefficients(self, coeff: torch.Tensor) -> torch.Tensor:
+        x = torch.cat([coeff.real, coeff.imag], dim=-1).flatten(1)
+        return (x - self.feature_mean) / self.feature_std
+
+    def log_prob_standardised(self, theta_std: torch.Tensor, features: torch.Tensor) -> torch.Tensor:
+        return self.flow.log_prob(theta_std, context=features)
+
+    def log_prob(self, theta: torch.Tensor, features: torch.Tensor) -> torch.Tensor:
+        theta_std = (theta - self.param_mean) / self.param_std
+        return self.flow.log_prob(theta_std, context=features) - torch.log(self.param_std).sum()
+
+    @torch.no_grad()
+    def sample(self, n: int, features: torch.Tensor, batch: int = 10000):
+        """n samples (physical units) and their log densities for one conditioning input."""
+        out, logp = [], []
+        for start in range(0, n, batch):
+            m = min(batch, n - start)
+            s, lp = self.flow.sample_and_log_prob(m, context=features)
+            out.append(s[0] * self.param_std + self.param_mean)
+            logp.append(lp[0] - torch.log(self.param_std).sum())
+        return torch.cat(out), torch.cat(logp)
+
+
+def save_model(model: PosteriorModel, path: Path | str, metadata: dict) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    torch.save({"settings": model.settings, "state_dict": model.state_dict(), "metadata": metadata}, tmp)
+    tmp.replace(path)
+
+
+def load_model(path: Path | str, device: str | torch.device = "cpu") -> tuple[PosteriorModel, dict]:
+    blob = torch.load(path, map_location=device, weights_only=False)
+    model = PosteriorModel(blob["settings"]).to(device)
+    model.load_state_dict(blob["state_dict"])
+    model.eval()
+    return model, blob["metadata"]
+
+
+def resolve_device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise RuntimeError("config training.device is 'cuda' but no CUDA device is available")
+    return torch.device(name)

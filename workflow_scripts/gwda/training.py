@@ -1,0 +1,174 @@
+"""Training of the neural posterior estimator on simulated data, with checkpoint/resume.
+
+Per batch, on the training device: reconstruct intrinsic waveforms from their reduced basis,
+draw extrinsic parameters from the prior (and θ_jn, φ for 22-mode models), project onto the
+detectors and whiten (:class:`gwda.simulator.Simulator`), project onto the data basis, add
+fresh white noise there (exact: the basis is orthonormal, so projected white noise is white
+with the same variance), standardise.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import logging
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from .flows import PosteriorModel
+from .priors import Prior
+from .simulator import Simulator
+from .waveforms import apply_angles
+
+log = logging.getLogger(__name__)
+
+
+class TrainingData:
+    """Simulated (θ, features) batches for the posterior model."""
+
+    def __init__(self, simulator: Simulator, prior: Prior, parameters: list[str],
+                 intrinsic: dict[str, np.ndarray], coefficients: np.ndarray, waveform_basis: np.ndarray,
+                 device: torch.device, separable: bool):
+        self.sim, self.prior, self.parameters = simulator, prior, parameters
+        self.device, self.separable = device, separable
+        self.intrinsic = {k: torch.as_tensor(v, dtype=torch.float32, device=device) for k, v in intrinsic.items()}
+        self.coefficients = torch.as_tensor(coefficients, dtype=torch.complex64, device=device)
+        self.waveform_basis = torch.as_tensor(waveform_basis, dtype=torch.complex64, device=device)
+        self.n_waveforms = coefficients.shape[0]
+
+    def whitened_signals(self, idx: np.ndarray, rng: np.random.Generator):
+        """Whitened detector signals for waveforms ``idx`` with fresh extrinsic parameters."""
+        n = idx.size
+        draw = self.prior.sample(rng, n)
+        theta = {k: torch.as_tensor(v, dtype=torch.float32, device=self.device) for k, v in draw.items()}
+        index = torch.as_tensor(idx, device=self.device)
+        for k, v in self.intrinsic.items():
+            theta[k] = v[index]
+        amplitude = self.coefficients[index] @ self.waveform_basis
+        if self.separable:
+            hp, hc = apply_angles(amplitude, theta["theta_jn"], theta["phase"])
+        else:
+            hp, hc = amplitude[:, 0], amplitude[:, 1]
+        return theta, self.sim.project(hp, hc, theta)
+
+    def coefficients_of(self, whitened: dict, basis: torch.Tensor, generator: torch.Generator | None):
+        coeff = torch.stack([whitened[ifo] for ifo in self.sim.ifos], dim=1) @ basis.conj()
+        noise = torch.randn(coeff.shape + (2,), device=self.device, generator=generator)
+        return coeff + torch.view_as_complex(noise)
+
+    def batch(self, model: PosteriorModel, idx: np.ndarray, rng: np.random.Generator,
+              generator: torch.Generator | None = None):
+        theta, whitened = self.whitened_signals(idx, rng)
+        coeff = self.coefficients_of(whitened, model.basis, generator)
+        x = model.standardise_coefficients(coeff)
+        t = torch.stack([theta[k] for k in self.parameters], dim=1)
+        return (t - model.param_mean) / model.param_std, x
+
+
+def fit_standardisation(model: PosteriorModel, data: TrainingData, rng: np.random.Generator,
+                        n: int = 4096) -> None:
+    """Set the model's parameter and feature scalings from simulated samples."""
+    idx = rng.integers(0, data.n_waveforms, n)
+    theta, whitened = data.whitened_signals(idx, rng)
+    coeff = data.coefficients_of(whitened, model.basis, None)
+    x = torch.cat([coeff.real, coeff.imag], dim=-1).flatten(1)
+    model.feature_mean.copy_(x.mean(0))
+    model.feature_std.copy_(x.std(0))
+    draw = Prior(data.prior.spec, data.prior.constraints).sample(rng, 100000)
+    mean = torch.tensor([draw[k].mean() for k in data.parameters], dtype=torch.float32)
+    std = torch.tensor([draw[k].std() for k in data.parameters], dtype=torch.float32)
+    model.param_mean.copy_(mean)
+    model.param_std.copy_(std)
+
+
+def config_hash(obj) -> str:
+    return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def train(model: PosteriorModel, data: TrainingData, settings: dict, seed: int, workdir: Path,
+          loss_csv: Path, fingerprint: str, progress: bool = True) -> dict:
+    """Train with Adam + cosine annealing; checkpoint after every epoch into ``workdir`` and
+    resume from it when called again with the same ``fingerprint``."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    ckpt_path = workdir / "checkpoint.pt"
+    device = data.device
+    epochs, batch_size = settings["epochs"], settings["batch_size"]
+    n_val = max(1, int(round(settings["validation_fraction"] * data.n_waveforms)))
+    split_rng = np.random.default_rng([seed, 1])
+    order = split_rng.permutation(data.n_waveforms)
+    val_idx, train_idx = order[:n_val], order[n_val:]
+    # A fixed validation set: same extrinsic draws and noise every epoch.
+    val_rng = np.random.default_rng([seed, 2])
+    val_gen = torch.Generator(device=device).manual_seed(seed + 2)
+    model.to(device)
+    with torch.no_grad():
+        val_batches = [data.batch(model, val_idx[i:i + batch_size], val_rng, val_gen)
+                       for i in range(0, n_val, batch_size)]
+
+    optimizer = torch.optim.Adam(model.parameters(), lr=settings["learning_rate"])
+    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)
+    rng = np.random.default_rng([seed, 3])
+    generator = torch.Generator(device=device).manual_seed(seed + 3)
+    history: list[dict] = []
+    start_epoch = 0
+    if ckpt_path.exists():
+        ckpt = torch.load(ckpt_path, map_location=device, weights_only=False)
+        if ckpt["fingerprint"] == fingerprint:
+            model.load_state_dict(ckpt["model"])
+            optimizer.load_state_dict(ckpt["optimizer"])
+            scheduler.load_state_dict(ckpt["scheduler"])
+            rng.bit_generator.state = ckpt["numpy_rng"]
+            generator.set_state(ckpt["torch_rng"].cpu() if device.type == "cpu" else ckpt["torch_rng"])
+            history, start_epoch = ckpt["history"], ckpt["epoch"]
+            log.info("resuming from %s after epoch %d", ckpt_path, start_epoch)
+        else:
+            log.warning("checkpoint %s was made with other settings; starting afresh", ckpt_path)
+
+    for epoch in range(start_epoch, epochs):
+        t0 = time.time()
+        model.train()
+        perm = rng.permutation(train_idx)
+        total, count = 0.0, 0
+        bar = tqdm(range(0, perm.size, batch_size), desc=f"epoch {epoch + 1}/{epochs}",
+                   disable=not progress, mininterval=5, leave=False)
+        for i in bar:
+            theta, x = data.batch(model, perm[i:i + batch_size], rng, generator)
+            loss = -model.log_prob_standardised(theta, x).mean()
+            optimizer.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+            optimizer.step()
+            total += loss.item() * theta.shape[0]
+            count += theta.shape[0]
+        scheduler.step()
+        model.eval()
+        with torch.no_grad():
+            val = sum(-model.log_prob_standardised(t, x).sum().item() for t, x in val_batches) / n_val
+        row = {"epoch": epoch + 1, "train_loss": total / count, "validation_loss": val,
+               "learning_rate": optimizer.param_groups[0]["lr"], "seconds": time.time() - t0}
+        history.append(row)
+        log.info("epoch %d: train %.4f  validation %.4f  (%.1f s)", epoch + 1, row["train_loss"], val,
+                 row["seconds"])
+        _write_loss(loss_csv, history)
+        tmp = ckpt_path.with_name(ckpt_path.name + ".tmp")
+        torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                    "scheduler": scheduler.state_dict(), "numpy_rng": rng.bit_generator.state,
+                    "torch_rng": generator.get_state(), "history": history, "epoch": epoch + 1,
+                    "fingerprint": fingerprint}, tmp)
+        tmp.replace(ckpt_path)
+    return {"history": history, "epochs_run": epochs - start_epoch, "resumed_from": start_epoch}
+
+
+def _write_loss(path: Path, history: list[dict]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(history[0]))
+        writer.writeheader()
+        writer.writerows(history)
+    tmp.replace(path)
