@@ -12,6 +12,8 @@ configfile: "config/config.yaml"
 include: "rules/common.smk"
 include: "rules/data.smk"
 include: "rules/noise.smk"
+include: "rules/train.smk"
+include: "rules/inference.smk"
 
 
 rule all:

@@ -47,5 +47,7 @@ def all_outputs():
         outputs += [
             f"results/{name}/noise/noise_summary.json",
             f"results/{name}/figures/noise_comparison.png",
+            f"results/{name}/posterior.hdf5",
+            f"results/{name}/summary.json",
         ]
     return outputs

@@ -56,6 +56,10 @@ def test_schema_errors_name_the_key(config, key, text):
         ({"data": {"psd": {"duration": 24, "placement": "around", "welch_segment": 16}}},
          "data.psd.welch_segment", "does not fit"),
         ({"data": {"segment": {"duration": 4, "post_trigger": 5}}}, "data.segment.post_trigger", ""),
+        ({"prior": {"chirp_mass": {"type": "uniform", "minimum": 20, "maximum": 40}}}, "prior", "no prior for"),
+        ({"waveform": {"approximant": "IMRPhenomPv2"}}, "prior", "chi_1, chi_2 do not apply"),
+        ({"prior": {**validate_config({})["prior"], "psi": {"type": "uniform", "minimum": 1, "maximum": 0}}},
+         "prior.psi", "minimum < maximum"),
     ],
 )
 def test_consistency_errors_name_the_key(config, key, text):

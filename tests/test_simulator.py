@@ -124,3 +124,50 @@ def test_torch_float32_projection_matches_numpy(simulator):
                             {k: torch.as_tensor(v, dtype=torch.float32) for k, v in params.items()})
     for ifo in ref:
         assert np.abs(got[ifo].numpy() - ref[ifo]).max() < 1e-5 * np.abs(ref[ifo]).max()
+
+
+def test_phase_marginalized_likelihood_equals_numerical_integral(simulator):
+    from scipy.special import logsumexp
+
+    rng = np.random.default_rng(8)
+    params = _arrays(PARAMS)
+    signal = simulator.signal(params)
+    noise = simulator.noise(1, rng)
+    data = {ifo: signal[ifo][0] + noise[ifo][0] for ifo in signal}
+    trial = _arrays({**PARAMS, "chirp_mass": 28.01, "theta_jn": 0.9})
+    lnl_marg, w = simulator.phase_marginalized_log_likelihood(trial, data)
+    phases = np.linspace(0, 2 * np.pi, 721)[:-1]
+    lnl = simulator.log_likelihood(_arrays({**{k: np.full(phases.size, v[0]) for k, v in trial.items()},
+                                            "phase": phases}), data)
+    assert lnl_marg[0] == pytest.approx(logsumexp(lnl) - np.log(phases.size), abs=1e-6)
+
+
+def test_phase_draws_follow_the_conditional_posterior():
+    from gwda.importance import sample_phase
+
+    rng = np.random.default_rng(0)
+    w = np.full(200000, 3.0 * np.exp(1j * 0.8))
+    phi = sample_phase(w, rng)
+    # p(φ) ∝ exp(|w| cos(2φ + arg w)): the mean of e^{i(2φ + arg w)} is I1(3)/I0(3) on the real axis.
+    from scipy.special import i0, i1
+
+    z = np.mean(np.exp(1j * (2 * phi + 0.8)))
+    assert z.real == pytest.approx(i1(3.0) / i0(3.0), abs=0.01) and abs(z.imag) < 0.01
+    assert abs(np.mean(phi < np.pi) - 0.5) < 0.01
+
+
+def test_failed_waveforms_are_counted_and_redrawn():
+    from gwda.priors import Prior
+    from gwda.waveforms import draw_and_generate
+
+    spec = {"chirp_mass": {"type": "uniform", "minimum": 25, "maximum": 35},
+            "mass_ratio": {"type": "uniform", "minimum": 0.5, "maximum": 1.0},
+            "chi_1": {"type": "uniform", "minimum": 0.5, "maximum": 1.5},     # |χ| > 1 fails in LAL
+            "chi_2": {"type": "uniform", "minimum": -0.5, "maximum": 0.5}}
+    params, hp, hc, n_failed = draw_and_generate(Prior(spec), ["chirp_mass", "mass_ratio", "chi_1", "chi_2"],
+                                                 100, WaveformSettings("IMRPhenomD", 20.0), DOMAIN,
+                                                 np.random.default_rng(0), max_rounds=40)
+    assert n_failed > 20                       # about half of the first draw
+    assert np.all(params["chi_1"] <= 1.0)
+    assert np.all(np.isfinite(hp)) and np.all(np.abs(hp).max(axis=1) > 0)
+    assert hc.shape[0] == 0                    # separable: h× = -i h+ is not stored

@@ -28,7 +28,9 @@ def test_default_dag_dry_run(root):
     out = snakemake(root, "-n", "--cores", "1")
     assert out.returncode == 0, out.stderr + out.stdout
     text = out.stdout + out.stderr
-    for rule, count in (("fetch_strain", 2), ("estimate_psd", 2), ("simulate_noise", 1)):
+    for rule, count in (("fetch_strain", 2), ("estimate_psd", 2), ("simulate_noise", 1),
+                        ("generate_waveforms", 1), ("train_flow", 1), ("sample_posterior", 1),
+                        ("importance_sample", 1)):
         assert any(line.split()[:2] == [rule, str(count)] for line in text.splitlines()), text
 
 
@@ -59,6 +61,28 @@ def _write_config(tmp_path, root, data):
     return path
 
 
+def _check_posterior_outputs(workdir):
+    event_dir = workdir / "results" / "GW150914"
+    with h5py.File(event_dir / "posterior.hdf5") as fh:
+        npe = fh["NPE/posterior_samples"][()]
+        assert {"chirp_mass", "mass_ratio", "chi_eff", "luminosity_distance", "mass_1_source",
+                "log_proposal"} <= set(npe.dtype.names)
+        assert npe.size == 2000
+        is_group = fh["NPE-IS"]
+        weighted = is_group["weighted_samples"][()]
+        assert {"log_prior", "log_likelihood", "weights"} <= set(weighted.dtype.names)
+        assert weighted["weights"].sum() == pytest.approx(1.0)
+        for key in ("sample_efficiency", "effective_sample_size", "log_evidence", "log_evidence_error"):
+            assert np.isfinite(is_group.attrs[key])
+        assert 0 < is_group.attrs["sample_efficiency"] <= 1
+        assert json.loads(fh.attrs["config"])["inference"]["n_samples"] == 2000
+    summary = json.loads((event_dir / "summary.json").read_text())
+    cm = summary["analyses"]["NPE"]["chirp_mass"]
+    assert cm["lower_90"] <= cm["median"] <= cm["upper_90"]
+    assert (event_dir / "model" / "loss.csv").read_text().count("\n") == 3   # header + 2 epochs
+    return summary
+
+
 def _check_data_outputs(workdir, expect_ratio_of=None):
     event_dir = workdir / "results" / "GW150914"
     missing = [p for p in DATA_OUTPUTS if not (event_dir / p).is_file()]
@@ -82,13 +106,14 @@ def _check_data_outputs(workdir, expect_ratio_of=None):
 
 
 @pytest.mark.slow
-def test_data_stage_runs_offline_on_synthetic_files(root, tmp_path, synthetic_dir):
+def test_whole_dag_runs_offline_on_synthetic_files(root, tmp_path, synthetic_dir):
     from gwda.synthetic import analytic_psd
 
     cfg = _write_config(tmp_path, root, {"local": {"directory": str(synthetic_dir)}})
     out = snakemake(root, "--cores", "2", "--configfile", str(cfg), "-d", str(tmp_path))
     assert out.returncode == 0, out.stderr[-3000:]
     _check_data_outputs(tmp_path, expect_ratio_of=analytic_psd)
+    _check_posterior_outputs(tmp_path)
     again = snakemake(root, "-n", "--cores", "2", "--configfile", str(cfg), "-d", str(tmp_path))
     assert "Nothing to be done" in again.stdout + again.stderr
 
@@ -100,7 +125,9 @@ def test_data_stage_downloads_from_a_gwosc_server(root, tmp_path, synthetic_dir)
             "source": "gwosc",
             "gwosc": {"host": server.host, "cache_dir": "results/cache/gwosc", "backoff": 0.01},
         })
-        out = snakemake(root, "--cores", "2", "--configfile", str(cfg), "-d", str(tmp_path))
+        targets = ["results/GW150914/noise/noise_summary.json", "results/GW150914/figures/asd_H1.png",
+                   "results/GW150914/figures/asd_L1.png"]
+        out = snakemake(root, "--cores", "2", "--configfile", str(cfg), "-d", str(tmp_path), *targets)
         assert out.returncode == 0, out.stderr[-3000:]
         assert len(server.file_requests) == 2
     _check_data_outputs(tmp_path)
@@ -109,11 +136,12 @@ def test_data_stage_downloads_from_a_gwosc_server(root, tmp_path, synthetic_dir)
 
 
 @pytest.mark.slow
-def test_data_stage_on_real_gw150914_files(root, tmp_path, shared_gwosc):
+def test_whole_dag_on_real_gw150914_files(root, tmp_path, shared_gwosc):
     cfg = _write_config(tmp_path, root, {"local": {"directory": str(shared_gwosc)}})
     out = snakemake(root, "--cores", "2", "--configfile", str(cfg), "-d", str(tmp_path))
     assert out.returncode == 0, out.stderr[-3000:]
     summary = _check_data_outputs(tmp_path)
+    _check_posterior_outputs(tmp_path)
     for det in ("H1", "L1"):
         real = summary["detectors"][det]["real_offsource"]
         assert abs(real["variance"] - 1) < 0.15

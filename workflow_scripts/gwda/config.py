@@ -142,10 +142,41 @@ def _check_consistency(config: dict) -> None:
             f"config key 'data.window.roll_off': two roll-offs of {data['window']['roll_off']} s "
             f"do not fit in a {welch} s Welch segment"
         )
+    _check_prior(config)
     if data["source"] == "local" and not data["local"]["directory"]:
         raise ConfigError(
             "config key 'data.local.directory': required when data.source is 'local'"
         )
+
+
+REQUIRED_PRIOR = ("chirp_mass", "mass_ratio", "luminosity_distance", "theta_jn", "phase", "psi",
+                  "ra", "dec", "geocent_time")
+ALIGNED_SPINS = ("chi_1", "chi_2")
+PRECESSING_SPINS = ("a_1", "a_2", "tilt_1", "tilt_2", "phi_12", "phi_jl")
+
+
+def _check_prior(config: dict) -> None:
+    from .waveforms import ALIGNED_SPIN_APPROXIMANTS
+
+    prior = config["prior"]
+    missing = [n for n in REQUIRED_PRIOR if n not in prior]
+    if missing:
+        raise ConfigError(f"config key 'prior': no prior for {', '.join(missing)} (use type: fixed to pin one)")
+    aligned = config["waveform"]["approximant"] in ALIGNED_SPIN_APPROXIMANTS
+    wrong = [n for n in (PRECESSING_SPINS if aligned else ALIGNED_SPINS) if n in prior]
+    if wrong:
+        kind = "aligned-spin" if aligned else "precessing"
+        raise ConfigError(f"config key 'prior': {', '.join(wrong)} do not apply to the {kind} approximant "
+                          f"{config['waveform']['approximant']} (use "
+                          f"{', '.join(ALIGNED_SPINS if aligned else PRECESSING_SPINS)})")
+    for name, spec in prior.items():
+        if spec["type"] == "fixed":
+            if "value" not in spec:
+                raise ConfigError(f"config key 'prior.{name}': a fixed prior needs 'value'")
+        elif "minimum" not in spec or "maximum" not in spec or spec["minimum"] >= spec["maximum"]:
+            raise ConfigError(f"config key 'prior.{name}': needs minimum < maximum")
+        elif spec["type"] in ("power_law", "uniform_comoving_volume") and spec["minimum"] <= 0:
+            raise ConfigError(f"config key 'prior.{name}': minimum must be positive for {spec['type']}")
 
 
 def load_config(path: Path | str, overrides: dict | None = None) -> dict:
@@ -173,10 +204,3 @@ def event_by_name(config: dict, name: str) -> Event:
         if event.name == name:
             return event
     raise ConfigError(f"event '{name}' is not in config key 'events'")
-
-
-def settings_digest(obj: Any) -> str:
-    """A stable JSON text of a config section, for embedding in output files."""
-    import json
-
-    return json.dumps(obj, sort_keys=True)

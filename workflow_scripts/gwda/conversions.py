@@ -11,7 +11,8 @@ import numpy as np
 def component_masses(chirp_mass, mass_ratio):
     """(mass_1, mass_2) with mass_1 >= mass_2 from chirp mass and q = m2/m1 <= 1."""
     chirp_mass, mass_ratio = np.asarray(chirp_mass, float), np.asarray(mass_ratio, float)
-    total = chirp_mass * (1 + mass_ratio) ** 1.2 / mass_ratio**0.6
+    with np.errstate(invalid="ignore", divide="ignore"):    # q <= 0 (outside any prior) -> nan
+        total = chirp_mass * (1 + mass_ratio) ** 1.2 / mass_ratio**0.6
     mass_1 = total / (1 + mass_ratio)
     return mass_1, mass_1 * mass_ratio
 

@@ -54,6 +54,12 @@ class FrequencyDomain:
         return (f >= self.f_min) & (f <= self.f_max) & (f > 0) & (f < self.sample_rate / 2)
 
     @cached_property
+    def band_slice(self) -> slice:
+        """The in-band bins as a slice (they are contiguous)."""
+        idx = np.flatnonzero(self.mask)
+        return slice(int(idx[0]), int(idx[-1]) + 1)
+
+    @cached_property
     def window(self) -> np.ndarray:
         return tukey(self.n_samples, alpha=min(1.0, 2 * self.roll_off / self.duration))
 

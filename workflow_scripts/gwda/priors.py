@@ -129,7 +129,19 @@ class Prior:
             out = {k: np.concatenate([out[k], draw[k][keep]]) for k in out}
         return {k: v[:n] for k, v in out.items()}
 
-    def log_prob(self, samples: dict) -> np.ndarray:
-        """Log density of the (unnormalised, if constrained) prior; -inf outside."""
-        lp = sum(p.log_prob(samples[name]) for name, p in self.priors.items() if p.kind != "fixed")
-        return np.where(self._accept(samples), lp, -np.inf)
+    def log_prob(self, samples: dict, marginalized: tuple[str, ...] = ()) -> np.ndarray:
+        """Log density of the prior (normalised, constraints included); -inf outside. Parameters
+        in ``marginalized`` are integrated out (their factor is 1)."""
+        lp = sum(p.log_prob(samples[name]) for name, p in self.priors.items()
+                 if p.kind != "fixed" and name not in marginalized)
+        return np.where(self._accept(samples), lp - self.log_acceptance, -np.inf)
+
+    @cached_property
+    def log_acceptance(self) -> float:
+        """ln of the fraction of the unconstrained prior that passes the constraints (Monte
+        Carlo, 2e5 draws): it normalises the constrained prior, as evidences need."""
+        if not self.constraints:
+            return 0.0
+        rng = np.random.default_rng(0)
+        draw = {name: p.sample(rng, 200000) for name, p in self.priors.items()}
+        return float(np.log(np.mean(self._accept(draw))))

@@ -79,7 +79,7 @@ def fit_standardisation(model: PosteriorModel, data: TrainingData, rng: np.rando
     x = torch.cat([coeff.real, coeff.imag], dim=-1).flatten(1)
     model.feature_mean.copy_(x.mean(0))
     model.feature_std.copy_(x.std(0))
-    draw = Prior(data.prior.spec, data.prior.constraints).sample(rng, 100000)
+    draw = data.prior.sample(rng, 100000)
     mean = torch.tensor([draw[k].mean() for k in data.parameters], dtype=torch.float32)
     std = torch.tensor([draw[k].std() for k in data.parameters], dtype=torch.float32)
     model.param_mean.copy_(mean)

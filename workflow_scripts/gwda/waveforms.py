@@ -78,15 +78,15 @@ def polarizations(params: dict, settings: WaveformSettings, domain: FrequencyDom
                              delta_f=domain.delta_f, f_lower=domain.f_min,
                              f_final=domain.f_max, f_ref=settings.reference_frequency,
                              **lal_arguments(params, settings))
-    idx = np.flatnonzero(domain.mask)
+    lo, hi = domain.band_slice.start, domain.band_slice.stop
     out = []
     for h in (hp, hc):
-        full = np.zeros(domain.frequencies.size, dtype=complex)
-        n = min(len(h), full.size)
-        full[:n] = h.numpy()[:n]
-        out.append(full[idx])
-    if not (np.all(np.isfinite(out[0])) and np.all(np.isfinite(out[1]))):
-        raise ValueError("non-finite waveform")
+        x = h.numpy()[lo:hi]
+        if x.size < hi - lo:                  # LAL may stop short of f_max (zero there)
+            x = np.concatenate([x, np.zeros(hi - lo - x.size, dtype=complex)])
+        if not np.all(np.isfinite(x)):
+            raise ValueError("non-finite waveform")
+        out.append(x)
     return out[0], out[1]
 
 
@@ -103,14 +103,18 @@ def _generate_chunk(args):
     params, settings, domain = args
     n = len(next(iter(params.values())))
     hp = np.zeros((n, int(domain.mask.sum())), dtype=complex)
-    hc = np.zeros_like(hp)
+    # separable models: h× = -i h+ at ι = φ = 0, so it is neither kept nor sent back
+    hc = np.zeros((n if not settings.separable else 0, hp.shape[1]), dtype=complex)
     failed = np.zeros(n, dtype=bool)
     for i in range(n):
         p = {k: v[i] for k, v in params.items()}
         if settings.separable:
             p.update(theta_jn=0.0, phase=0.0)
         try:
-            hp[i], hc[i] = polarizations(p, settings, domain)
+            a, b = polarizations(p, settings, domain)
+            hp[i] = a
+            if hc.shape[0]:
+                hc[i] = b
         except Exception:  # LAL raises RuntimeError/ValueError for parameters it cannot do
             failed[i] = True
     return hp, hc, failed
@@ -120,7 +124,8 @@ def generate(params: dict[str, np.ndarray], settings: WaveformSettings, domain: 
              threads: int = 1, chunk: int = 256):
     """Waveforms for every row of ``params``, in parallel over ``threads`` processes.
 
-    Returns (h_plus, h_cross, failed mask); rows that failed are zero.
+    Returns (h_plus, h_cross, failed mask); rows that failed are zero. For separable
+    models h_cross is empty (it is -i h_plus).
     """
     n = len(next(iter(params.values())))
     jobs = [({k: v[i:i + chunk] for k, v in params.items()}, settings, domain) for i in range(0, n, chunk)]
@@ -150,7 +155,9 @@ def draw_and_generate(prior, names: list[str], n: int, settings: WaveformSetting
         redraw = {k: v for k, v in prior.sample(rng, idx.size).items() if k in names}
         for k in params:
             params[k][idx] = redraw[k]
-        hp[idx], hc[idx], again = generate(redraw, settings, domain, threads)
+        hp[idx], hc_new, again = generate(redraw, settings, domain, threads)
+        if hc.shape[0]:
+            hc[idx] = hc_new
         failed[idx] = again
         n_failed += int(again.sum())
     if failed.any():
@@ -159,9 +166,10 @@ def draw_and_generate(prior, names: list[str], n: int, settings: WaveformSetting
 
 
 def reduced_basis(samples: np.ndarray, size: int) -> np.ndarray:
-    """Orthonormal basis (columns) of the first ``size`` right-singular vectors."""
+    """Orthonormal basis V (columns: the first ``size`` right-singular vectors of the rows of
+    ``samples``). Coefficients of a row x are ``x @ V.conj()``; ``c @ V.T`` reconstructs it."""
     _, _, vh = np.linalg.svd(samples, full_matrices=False)
-    return vh[:size].conj().T
+    return vh[:size].T
 
 
 def mismatch(a: np.ndarray, b: np.ndarray) -> np.ndarray:

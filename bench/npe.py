@@ -1,0 +1,125 @@
+"""Benchmarks of the NPE stages at the default (quick) configuration. Prints a table; asserts
+nothing. Each figure is measured here, on this machine:
+
+* waveform generation: gwda's parallel generator vs the raw PyCBC call (one core) × cores;
+* training throughput: simulated samples per second through data pipeline + optimiser step;
+* 50 000 posterior samples with log densities from the flow;
+* exact-likelihood evaluations per second (importance sampling), and the implied time for
+  50 000 samples on the given number of processes;
+* peak resident memory of the process.
+
+    python bench/npe.py [--threads 2] [--is-samples 5000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import time
+
+import numpy as np
+import torch
+
+from gwda.config import validate_config
+from gwda.domain import domain_from_config
+from gwda.flows import PosteriorModel
+from gwda.npe_stage import exact_log_likelihood, inferred_parameters, make_prior, waveform_settings
+from gwda.simulator import Simulator
+from gwda.synthetic import analytic_psd
+from gwda.training import TrainingData, fit_standardisation
+from gwda.waveforms import draw_and_generate, intrinsic_names, reduced_basis
+
+TRIGGER = 1126259462.4
+
+
+def peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--waveforms", type=int, default=4000)
+    parser.add_argument("--is-samples", type=int, default=5000)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    config = validate_config({})
+    domain = domain_from_config(config["data"])
+    psd = analytic_psd(domain.frequencies)
+    settings, prior = waveform_settings(config), make_prior(config)
+    sim = Simulator(domain, {"H1": psd, "L1": psd}, TRIGGER, TRIGGER - 2, settings)
+    rows = []
+    rng = np.random.default_rng(0)
+
+    from pycbc.waveform import get_fd_waveform
+    from gwda.conversions import component_masses
+
+    draw = prior.sample(rng, 500)
+    m1, m2 = component_masses(draw["chirp_mass"], draw["mass_ratio"])
+    t0 = time.perf_counter()
+    for i in range(500):
+        get_fd_waveform(approximant=settings.approximant, mass1=m1[i], mass2=m2[i], spin1z=draw["chi_1"][i],
+                        spin2z=draw["chi_2"][i], distance=1.0, delta_f=domain.delta_f, f_lower=domain.f_min,
+                        f_final=domain.f_max)
+    raw = 500 / (time.perf_counter() - t0)
+    names = intrinsic_names(settings, prior.names)
+    t0 = time.perf_counter()
+    params, hp, hc, _ = draw_and_generate(prior, names, args.waveforms, settings, domain, rng, args.threads)
+    ours = args.waveforms / (time.perf_counter() - t0)
+    rows.append(("raw PyCBC waveforms/s (1 core)", f"{raw:.0f}"))
+    rows.append((f"gwda waveforms/s ({args.threads} processes)", f"{ours:.0f}"))
+    rows.append(("  fraction of raw x cores", f"{ours / (raw * args.threads):.2f}"))
+
+    w = sim.whitening["H1"]
+    white = hp[:1000] * w
+    basis = reduced_basis(white / np.linalg.norm(white, axis=1, keepdims=True), 100)
+    coeff = (hp * w) @ basis.conj()
+    parameters = inferred_parameters(config)
+    data = TrainingData(sim, prior, parameters, params, coeff, basis.T / w, torch.device("cpu"), True)
+    model = PosteriorModel(dict(config["model"], n_ifos=2, n_bins=sim.n_bins, parameters=parameters))
+    _, sig = data.whitened_signals(rng.integers(0, args.waveforms, 500), rng)
+    stack = torch.cat([sig["H1"], sig["L1"]]).numpy()
+    model.basis.copy_(torch.as_tensor(reduced_basis(stack / np.linalg.norm(stack, axis=1, keepdims=True),
+                                                    config["model"]["svd_size"]), dtype=torch.complex64))
+    fit_standardisation(model, data, rng)
+    opt = torch.optim.Adam(model.parameters(), 1e-4)
+    bs = config["training"]["batch_size"]
+    t_data = t_step = 0.0
+    for _ in range(8):
+        t0 = time.perf_counter()
+        theta, x = data.batch(model, rng.integers(0, args.waveforms, bs), rng)
+        t1 = time.perf_counter()
+        loss = -model.log_prob_standardised(theta, x).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        t_data += t1 - t0
+        t_step += time.perf_counter() - t1
+    rows.append((f"training samples/s (batch {bs})", f"{8 * bs / (t_data + t_step):.0f}"))
+    rows.append(("  of which data simulation", f"{t_data / (t_data + t_step):.0%}"))
+    rows.append(("  network parameters", f"{sum(p.numel() for p in model.parameters()):,}"))
+
+    model.eval()
+    t0 = time.perf_counter()
+    samples, log_q = model.sample(50000, x[:1])
+    rows.append(("50 000 flow samples + log q [s]", f"{time.perf_counter() - t0:.2f}"))
+
+    full = prior.sample(rng, args.is_samples)
+    full["geocent_time"] = rng.uniform(-0.01, 0.01, args.is_samples)
+    truth = {k: v[:1] for k, v in full.items()}
+    noisy = {ifo: s[0] + n[0] for (ifo, s), n in zip(sim.signal(truth).items(), sim.noise(1, rng).values())}
+    t0 = time.perf_counter()
+    exact_log_likelihood(sim, full, noisy, marginalize_phase=True, threads=args.threads)
+    dt = time.perf_counter() - t0
+    rows.append((f"likelihoods/s ({args.threads} processes, phase-marginalised)", f"{args.is_samples / dt:.0f}"))
+    rows.append(("  ms per likelihood per core", f"{1000 * dt * args.threads / args.is_samples:.2f}"))
+    rows.append(("  implied IS time for 50 000 [s]", f"{50000 * dt / args.is_samples:.1f}"))
+    rows.append(("peak resident memory [MiB]", f"{peak_mib():.0f}"))
+    print(f"NPE benchmarks, default config ({settings.approximant}, {domain.duration:g} s, "
+          f"{domain.f_min:g}-{domain.f_max:g} Hz), {args.threads} threads")
+    for label, value in rows:
+        print(f"{label:<52}{value:>12}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,47 @@
+# Simulation and training: intrinsic waveforms -> neural posterior estimator.
+
+
+rule generate_waveforms:
+    input:
+        psd=per_detector("results/{event}/psd/{ifo}_psd.hdf5"),
+    output:
+        "results/{event}/training/waveforms.hdf5",
+    log:
+        "results/{event}/logs/generate_waveforms.log",
+    benchmark:
+        "results/{event}/benchmarks/generate_waveforms.tsv"
+    params:
+        config=stage_config("seed", "data", "prior", "prior_constraints", "waveform"),
+        trigger_time=lambda wildcards: EVENTS[wildcards.event].gps_time,
+    threads: 8
+    conda:
+        "../envs/simulation.yaml"
+    script:
+        "../workflow_scripts/generate_waveforms.py"
+
+
+rule train_flow:
+    input:
+        waveforms="results/{event}/training/waveforms.hdf5",
+        psd=per_detector("results/{event}/psd/{ifo}_psd.hdf5"),
+    output:
+        model="results/{event}/model/model.pt",
+        loss="results/{event}/model/loss.csv",
+    log:
+        "results/{event}/logs/train_flow.log",
+    benchmark:
+        "results/{event}/benchmarks/train_flow.tsv"
+    params:
+        config=stage_config(
+            "seed", "data", "prior", "prior_constraints", "waveform", "model", "training"
+        ),
+        trigger_time=lambda wildcards: EVENTS[wildcards.event].gps_time,
+        # Not an output: it must survive a failed or killed job so a re-run resumes.
+        workdir=lambda wildcards: f"results/{wildcards.event}/model/checkpoints",
+    threads: 8
+    resources:
+        gpu=1,
+    conda:
+        "../envs/torch.yaml"
+    script:
+        "../workflow_scripts/train_flow.py"

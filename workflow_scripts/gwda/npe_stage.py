@@ -1,0 +1,381 @@
+"""The NPE stages: waveforms -> trained flow -> event posterior -> importance sampling.
+One function per rule; the physics lives in simulator/waveforms, the ML in flows/training."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import h5py
+import numpy as np
+import torch
+
+from . import importance
+from . import psd as psd_mod
+from . import strain as strain_mod
+from .conversions import chi_eff, component_masses, redshift_from_distance
+from .domain import FrequencyDomain, domain_from_config
+from .flows import PosteriorModel, load_model, resolve_device, save_model
+from .priors import Prior
+from .runtime import rng as make_rng
+from .runtime import write_json
+from .segments import Span, analysis_spans
+from .simulator import Simulator
+from .training import TrainingData, config_hash, fit_standardisation, train
+from .waveforms import (WaveformSettings, draw_and_generate, intrinsic_names, mismatch,
+                        reduced_basis)
+
+log = logging.getLogger(__name__)
+
+
+class ModelMismatchError(ValueError):
+    """A trained model applied to data with other settings than it was trained for."""
+
+
+def waveform_settings(config: dict) -> WaveformSettings:
+    return WaveformSettings(config["waveform"]["approximant"], float(config["waveform"]["reference_frequency"]))
+
+
+def make_prior(config: dict) -> Prior:
+    return Prior(config["prior"], config["prior_constraints"])
+
+
+def make_simulator(psd_paths: list, trigger_time: float, config: dict) -> Simulator:
+    domain = domain_from_config(config["data"])
+    psds = {}
+    for path in psd_paths:
+        p = psd_mod.read(path)
+        if p.frequencies.size != domain.frequencies.size or not np.isclose(p.delta_f, domain.delta_f):
+            raise ModelMismatchError(f"{path}: PSD grid (Δf = {p.delta_f} Hz) does not match the "
+                                     f"analysis domain (Δf = {domain.delta_f} Hz)")
+        psds[p.detector] = p.values
+    spans = analysis_spans(trigger_time, config["data"])
+    return Simulator(domain, psds, trigger_time, spans.segment.start, waveform_settings(config))
+
+
+def inferred_parameters(config: dict) -> list[str]:
+    names = make_prior(config).sampled_names
+    if config["model"]["marginalize_phase"] and waveform_settings(config).separable:
+        names = [n for n in names if n != "phase"]
+    return names
+
+
+def data_fingerprint(simulator: Simulator) -> dict:
+    """The data settings a model is tied to (checked before a model is applied)."""
+    d = simulator.domain
+    psd_hash = hashlib.sha256(b"".join(simulator.psds[i].tobytes() for i in simulator.ifos)).hexdigest()[:16]
+    return {"duration": d.duration, "sample_rate": d.sample_rate, "f_min": d.f_min, "f_max": d.f_max,
+            "roll_off": d.roll_off, "detectors": simulator.ifos, "psd_sha256": psd_hash,
+            "trigger_time": simulator.trigger_time, "segment_start": simulator.segment_start}
+
+
+# -- generate_waveforms ----------------------------------------------------------------
+
+def generate_waveforms(psd_paths: list, output: Path | str, event: str, trigger_time: float,
+                       config: dict, threads: int = 1) -> dict:
+    sim = make_simulator(psd_paths, trigger_time, config)
+    settings, prior = waveform_settings(config), make_prior(config)
+    names = intrinsic_names(settings, prior.names)
+    n = config["waveform"]["n_waveforms"]
+    rng = make_rng(config["seed"], "generate_waveforms", event)
+    t0 = time.time()
+    params, hp, hc, n_failed = draw_and_generate(prior, names, n, settings, sim.domain, rng, threads)
+    seconds = time.time() - t0
+    log.info("%d %s waveforms in %.1f s on %d threads (%d failed and redrawn)", n,
+             settings.approximant, seconds, threads, n_failed)
+    # Reduced basis of whitened, normalised waveforms (mean whitening over detectors).
+    weight = np.mean([sim.whitening[i] for i in sim.ifos], axis=0)
+    stack = hp if settings.separable else np.concatenate([hp, hc])
+    n_test = min(500, n // 5)
+    n_svd = min(2000, n - n_test)
+    white = stack[:n_svd] * weight
+    basis = reduced_basis(white / np.linalg.norm(white, axis=1, keepdims=True), config["waveform"]["svd_size"])
+    pols = [hp] if settings.separable else [hp, hc]
+    coeff = np.stack([(h * weight) @ basis.conj() for h in pols], axis=1)
+    recon = basis.T / weight                       # coefficients @ recon = waveform
+    test = slice(n - n_test, n)                    # held out from the SVD
+    mm = mismatch((coeff[test, 0] @ recon) * weight, hp[test] * weight)
+    log.info("reduced basis of %d elements: mismatch median %.2e, max %.2e", basis.shape[1],
+             np.median(mm), mm.max())
+    output = Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = output.with_name(output.name + ".tmp")
+    with h5py.File(tmp, "w") as fh:
+        for k, v in params.items():
+            fh[f"parameters/{k}"] = v
+        fh["coefficients"] = (coeff[:, 0] if settings.separable else coeff).astype(np.complex64)
+        fh["basis"] = recon
+        fh.attrs.update({"approximant": settings.approximant, "separable": settings.separable,
+                         "reference_frequency": settings.reference_frequency, "distance_mpc": 1.0,
+                         "n_failed": n_failed, "seconds": seconds, "threads": threads,
+                         "mismatch_median": float(np.median(mm)), "mismatch_max": float(mm.max()),
+                         "config": json.dumps(config)})
+    tmp.replace(output)
+    return {"seconds": seconds, "n_failed": n_failed, "mismatch_max": float(mm.max())}
+
+
+def read_waveforms(path: Path | str):
+    with h5py.File(path, "r") as fh:
+        params = {k: fh[f"parameters/{k}"][()] for k in fh["parameters"]}
+        return params, fh["coefficients"][()], fh["basis"][()], dict(fh.attrs)
+
+
+# -- train_flow -----------------------------------------------------------------------
+
+def train_flow(waveform_path, psd_paths: list, model_path, loss_csv, workdir, event: str,
+               trigger_time: float, config: dict, threads: int = 1, progress: bool = True) -> dict:
+    torch.set_num_threads(max(1, threads))
+    device = resolve_device(config["training"]["device"])
+    sim = make_simulator(psd_paths, trigger_time, config)
+    prior, settings = make_prior(config), waveform_settings(config)
+    parameters = inferred_parameters(config)
+    params, coeff, recon, attrs = read_waveforms(waveform_path)
+    if attrs["approximant"] != settings.approximant:
+        raise ModelMismatchError(f"{waveform_path} holds {attrs['approximant']} waveforms, config asks "
+                                 f"for {settings.approximant}")
+    data = TrainingData(sim, prior, parameters, params, coeff, recon, device, settings.separable)
+    model_settings = dict(config["model"], n_ifos=len(sim.ifos), n_bins=sim.n_bins,
+                          parameters=parameters, permutation_seed=config["seed"])
+    torch.manual_seed(config["seed"])
+    model = PosteriorModel(model_settings).to(device)
+    rng = make_rng(config["seed"], "train_flow", event, "setup")
+    # Reduced basis of whitened detector-frame signals: the embedding's fixed first layer.
+    _, white = data.whitened_signals(rng.integers(0, data.n_waveforms, 1000), rng)
+    stack = torch.cat([white[i] for i in sim.ifos]).cpu().numpy()
+    stack /= np.linalg.norm(stack, axis=1, keepdims=True)
+    basis = reduced_basis(stack[: stack.shape[0] * 4 // 5], config["model"]["svd_size"])
+    held = stack[stack.shape[0] * 4 // 5:]
+    mm = mismatch((held @ basis.conj()) @ basis.T, held)
+    log.info("data basis of %d elements: mismatch median %.2e, max %.2e", basis.shape[1], np.median(mm), mm.max())
+    model.basis.copy_(torch.as_tensor(basis, dtype=torch.complex64))
+    fit_standardisation(model, data, rng)
+    fingerprint = config_hash({k: config[k] for k in ("seed", "data", "prior", "prior_constraints",
+                                                       "waveform", "model", "training")})
+    t0 = time.time()
+    result = train(model, data, config["training"], config["seed"], Path(workdir), Path(loss_csv),
+                   fingerprint, progress)
+    seconds = time.time() - t0
+    n_params = sum(p.numel() for p in model.parameters())
+    metadata = {"event": event, "data": data_fingerprint(sim), "prior": config["prior"],
+                "prior_constraints": config["prior_constraints"], "waveform": config["waveform"],
+                "parameters": parameters, "config": config, "training_seconds": seconds,
+                "final_validation_loss": result["history"][-1]["validation_loss"],
+                "resumed_from_epoch": result["resumed_from"], "network_parameters": n_params,
+                "data_basis_mismatch_max": float(mm.max()), "device": str(device)}
+    save_model(model.cpu(), model_path, metadata)
+    log.info("trained %d-parameter model in %.0f s; final validation loss %.3f", n_params, seconds,
+             metadata["final_validation_loss"])
+    return metadata
+
+
+# -- sample_posterior -------------------------------------------------------------------
+
+def check_model_matches(metadata: dict, sim: Simulator, model_path) -> None:
+    expected, actual = metadata["data"], data_fingerprint(sim)
+    diffs = [f"{k}: model {expected[k]!r}, data {actual[k]!r}" for k in expected
+             if (not np.isclose(expected[k], actual[k]) if isinstance(expected[k], float) else expected[k] != actual[k])]
+    if diffs:
+        raise ModelMismatchError(f"model {model_path} was trained for other data settings: " + "; ".join(diffs))
+
+
+def event_data(strain_paths: list, sim: Simulator) -> dict[str, np.ndarray]:
+    """Whitened in-band data of the analysis segment for each detector."""
+    segments = {}
+    for path in strain_paths:
+        s, attrs = strain_mod.read(path)
+        segments[s.detector] = s.crop(Span(*json.loads(attrs["segment"])))
+    missing = set(sim.ifos) - set(segments)
+    if missing:
+        raise ModelMismatchError(f"no strain for detector(s) {sorted(missing)} the model needs")
+    return sim.whiten_segment({ifo: segments[ifo] for ifo in sim.ifos})
+
+
+def sample_posterior(model_path, strain_paths: list, psd_paths: list, output, event: str,
+                     trigger_time: float, config: dict, threads: int = 1) -> dict:
+    torch.set_num_threads(max(1, threads))
+    device = resolve_device(config["training"]["device"])
+    model, metadata = load_model(model_path, device)
+    sim = make_simulator(psd_paths, trigger_time, {**config, "waveform": metadata["waveform"]})
+    check_model_matches(metadata, sim, model_path)
+    data = event_data(strain_paths, sim)
+    torch.manual_seed(config["seed"])
+    t0 = time.time()
+    x = torch.as_tensor(np.stack([data[i] for i in sim.ifos])[None], device=device)
+    samples, log_q = model.sample(config["inference"]["n_samples"], model.project(x))
+    seconds = time.time() - t0
+    log.info("%d samples with log densities in %.2f s on %s", samples.shape[0], seconds, device)
+    names = metadata["parameters"]
+    write_samples(output, {n: samples[:, i].cpu().numpy().astype(float) for i, n in enumerate(names)},
+                  {"log_proposal": log_q.cpu().numpy().astype(float)},
+                  {"sampling_seconds": seconds, "model": str(model_path), "event": event,
+                   "config": json.dumps(config)})
+    return {"seconds": seconds}
+
+
+def write_samples(path, params: dict, extra: dict, attrs: dict) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with h5py.File(tmp, "w") as fh:
+        fh["samples"] = to_structured({**params, **extra})
+        fh.attrs.update(attrs)
+    tmp.replace(path)
+
+
+def to_structured(columns: dict) -> np.ndarray:
+    names = list(columns)
+    n = len(next(iter(columns.values())))
+    out = np.empty(n, dtype=[(k, "f8") for k in names])
+    for k in names:
+        out[k] = columns[k]
+    return out
+
+
+# -- importance_sample ----------------------------------------------------------------
+
+def _likelihood_chunk(args):
+    sim, params, data, marginalize = args
+    if marginalize:
+        return sim.phase_marginalized_log_likelihood(params, data)
+    return sim.log_likelihood(params, data), None
+
+
+def exact_log_likelihood(sim: Simulator, params: dict, data: dict, marginalize_phase: bool,
+                         threads: int = 1, chunk: int = 500):
+    n = np.size(next(iter(params.values())))
+    jobs = [(sim, {k: v[i:i + chunk] for k, v in params.items()}, data, marginalize_phase)
+            for i in range(0, n, chunk)]
+    if threads > 1 and len(jobs) > 1:
+        with ProcessPoolExecutor(max_workers=threads) as pool:
+            results = list(pool.map(_likelihood_chunk, jobs))
+    else:
+        results = [_likelihood_chunk(j) for j in jobs]
+    lnl = np.concatenate([r[0] for r in results])
+    w = np.concatenate([r[1] for r in results]) if marginalize_phase else None
+    return lnl, w
+
+
+def add_derived(samples: dict) -> dict:
+    out = dict(samples)
+    m1, m2 = component_masses(samples["chirp_mass"], samples["mass_ratio"])
+    out.update(mass_1=m1, mass_2=m2, total_mass=m1 + m2)
+    if "chi_1" in samples:
+        out["chi_eff"] = chi_eff(m1, m2, samples["chi_1"], samples["chi_2"])
+    elif "a_1" in samples:
+        out["chi_eff"] = chi_eff(m1, m2, samples["a_1"] * np.cos(samples["tilt_1"]),
+                                 samples["a_2"] * np.cos(samples["tilt_2"]))
+    z = redshift_from_distance(samples["luminosity_distance"])
+    out.update(redshift=z, mass_1_source=m1 / (1 + z), mass_2_source=m2 / (1 + z),
+               chirp_mass_source=samples["chirp_mass"] / (1 + z))
+    return out
+
+
+def summarise(samples: dict, prior: Prior, boundary_fraction: float) -> dict:
+    out = {}
+    for name, values in samples.items():
+        if name in ("log_prior", "log_likelihood", "log_proposal", "weights"):
+            continue
+        q05, q50, q95 = np.percentile(values, [5, 50, 95])
+        entry = {"median": float(q50), "lower_90": float(q05), "upper_90": float(q95)}
+        if name in prior.priors and prior.priors[name].kind != "fixed":
+            lo, hi = prior.bounds(name)
+            edge = 0.01 * (hi - lo)
+            frac = max(np.mean(values < lo + edge), np.mean(values > hi - edge))
+            entry["at_prior_bound"] = bool(frac > boundary_fraction and name not in ("phase", "psi", "ra"))
+        out[name] = entry
+    return out
+
+
+def importance_sample(samples_path, strain_paths: list, psd_paths: list, model_path, posterior_path,
+                      summary_path, event: str, trigger_time: float, config: dict, threads: int = 1) -> dict:
+    _, metadata = load_model(model_path, "cpu")
+    model_config = {**config, "waveform": metadata["waveform"], "prior": metadata["prior"],
+                    "prior_constraints": metadata["prior_constraints"]}
+    sim = make_simulator(psd_paths, trigger_time, model_config)
+    check_model_matches(metadata, sim, model_path)
+    data = event_data(strain_paths, sim)
+    prior = make_prior(model_config)
+    with h5py.File(samples_path, "r") as fh:
+        raw = fh["samples"][()]
+        sampling_seconds = float(fh.attrs["sampling_seconds"])
+    names = metadata["parameters"]
+    params = {n: raw[n] for n in names}
+    log_q = raw["log_proposal"]
+    marginalize = "phase" not in names and "phase" in prior.sampled_names
+    full = dict(params)
+    for name, p in prior.priors.items():
+        if name not in full and p.kind == "fixed":
+            full[name] = np.full(log_q.size, p.minimum)
+    log_prior = prior.log_prob(full, marginalized=("phase",) if marginalize else ())
+    rng = make_rng(config["seed"], "importance_sample", event)
+    result = {"sampling_seconds": sampling_seconds}
+    npe = dict(full)
+    npe["log_proposal"] = log_q
+    if marginalize:
+        npe["phase"] = rng.uniform(0, 2 * np.pi, log_q.size)       # NPE has no phase: prior draw
+    groups = {"NPE": add_derived(npe)}
+    if config["inference"]["importance_sampling"]:
+        ok = np.isfinite(log_prior)
+        lnl = np.full(log_q.size, -np.inf)
+        w_over = np.zeros(log_q.size, dtype=complex)
+        t0 = time.time()
+        sub = {k: v[ok] for k, v in full.items()}
+        lnl_ok, w_ok = exact_log_likelihood(sim, sub, data, marginalize, threads)
+        lnl[ok] = lnl_ok
+        if marginalize:
+            w_over[ok] = w_ok
+        is_seconds = time.time() - t0
+        ev = importance.weights_and_evidence(lnl, log_prior, log_q)
+        noise_lnl = sim.noise_log_likelihood(data)
+        log.info("importance sampling of %d samples in %.1f s: efficiency %.2f %%, ESS %.0f, ln Z = %.2f ± %.2f",
+                 log_q.size, is_seconds, 100 * ev["sample_efficiency"], ev["effective_sample_size"],
+                 ev["log_evidence"], ev["log_evidence_error"])
+        weighted = dict(full, log_prior=log_prior, log_likelihood=lnl, log_proposal=log_q, weights=ev["weights"])
+        idx = importance.resample(ev["weights"], rng)
+        resampled = {k: v[idx] for k, v in weighted.items() if k != "weights"}
+        if marginalize:
+            resampled["phase"] = importance.sample_phase(w_over[idx], rng)
+        groups["NPE-IS"] = add_derived(resampled)
+        weighted_samples = weighted
+        result.update({k: ev[k] for k in ("sample_efficiency", "effective_sample_size", "log_evidence",
+                                          "log_evidence_error", "n_samples")},
+                      log_noise_evidence=noise_lnl, log_bayes_factor=ev["log_evidence"] - noise_lnl,
+                      importance_sampling_seconds=is_seconds, threads=threads,
+                      n_prior_support=int(ok.sum()))
+    else:
+        weighted_samples = None
+    write_posterior(posterior_path, groups, weighted_samples, result, config)
+    summary = {"event": event, "analyses": {g: summarise(s, prior, config["inference"]["boundary_fraction"])
+                                            for g, s in groups.items()},
+               **result, "training_seconds": metadata["training_seconds"],
+               "final_validation_loss": metadata["final_validation_loss"]}
+    flagged = sorted({name for a in summary["analyses"].values() for name, e in a.items()
+                      if e.get("at_prior_bound")})
+    summary["parameters_at_prior_bound"] = flagged
+    if flagged:
+        log.warning("posterior piles against the prior bound of %s: the event may lie outside the "
+                    "training prior", ", ".join(flagged))
+    write_json(summary_path, summary)
+    return summary
+
+
+def write_posterior(path, groups: dict, weighted: dict | None, attrs: dict, config: dict) -> None:
+    """LVK-release-like layout: one group per analysis with an unweighted structured
+    ``posterior_samples``; NPE-IS also keeps every flow sample with its ``weights``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with h5py.File(tmp, "w") as fh:
+        for name, columns in groups.items():
+            g = fh.create_group(name)
+            g["posterior_samples"] = to_structured(columns)
+            if name == "NPE-IS":
+                g["weighted_samples"] = to_structured(weighted)
+                g.attrs.update({k: v for k, v in attrs.items() if not isinstance(v, (list, dict))})
+        fh.attrs["config"] = json.dumps(config)
+        fh.attrs.update({k: v for k, v in attrs.items() if not isinstance(v, (list, dict))})
+    tmp.replace(path)
