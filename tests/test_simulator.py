@@ -171,3 +171,30 @@ def test_failed_waveforms_are_counted_and_redrawn():
     assert np.all(params["chi_1"] <= 1.0)
     assert np.all(np.isfinite(hp)) and np.all(np.abs(hp).max(axis=1) > 0)
     assert hc.shape[0] == 0                    # separable: h× = -i h+ is not stored
+
+
+@pytest.mark.parametrize("approximant, extra", [
+    ("IMRPhenomD", {"chi_1": 0.3, "chi_2": -0.2}),
+    ("IMRPhenomPv2", {"a_1": 0.5, "a_2": 0.3, "tilt_1": 0.7, "tilt_2": 2.0, "phi_12": 1.0, "phi_jl": 4.0}),
+])
+def test_waveforms_equal_pycbc_get_fd_waveform(approximant, extra):
+    import lalsimulation as lalsim
+    from pycbc.waveform import get_fd_waveform
+
+    settings = WaveformSettings(approximant, 20.0)
+    params = {"chirp_mass": 29.0, "mass_ratio": 0.75, "theta_jn": 0.8, "phase": 1.3, **extra}
+    hp, hc = polarizations(params, settings, DOMAIN)
+    m1, m2 = component_masses(29.0, 0.75)
+    if settings.aligned:
+        spins = dict(spin1z=0.3, spin2z=-0.2)
+        iota = 0.8
+    else:
+        iota, s1x, s1y, s1z, s2x, s2y, s2z = lalsim.SimInspiralTransformPrecessingNewInitialConditions(
+            0.8, 4.0, 0.7, 2.0, 1.0, 0.5, 0.3, m1 * 1.988409870698051e30, m2 * 1.988409870698051e30, 20.0, 1.3)
+        spins = dict(spin1x=s1x, spin1y=s1y, spin1z=s1z, spin2x=s2x, spin2y=s2y, spin2z=s2z)
+    php, phc = get_fd_waveform(approximant=approximant, mass1=float(m1), mass2=float(m2), distance=1.0,
+                               inclination=iota, coa_phase=1.3, delta_f=DOMAIN.delta_f, f_lower=20.0,
+                               f_final=1024.0, f_ref=20.0, **spins)
+    band = DOMAIN.band_slice
+    np.testing.assert_allclose(hp, php.numpy()[band], rtol=0, atol=1e-12 * np.abs(hp).max())
+    np.testing.assert_allclose(hc, phc.numpy()[band], rtol=0, atol=1e-12 * np.abs(hc).max())

@@ -82,25 +82,34 @@ def generate_waveforms(psd_paths: list, output: Path | str, event: str, trigger_
     names = intrinsic_names(settings, prior.names)
     n = config["waveform"]["n_waveforms"]
     rng = make_rng(config["seed"], "generate_waveforms", event)
+    weight = np.mean([sim.whitening[i] for i in sim.ifos], axis=0)   # mean whitening of the detectors
     t0 = time.time()
-    params, hp, hc, n_failed = draw_and_generate(prior, names, n, settings, sim.domain, rng, threads)
+    # 1. A first set of full waveforms: the reduced basis is built from most of it (normalised,
+    #    whitened) and its reconstruction mismatch measured on the rest.
+    n_test = min(500, n // 5)
+    n_svd = min(2000, n - n_test)
+    params, hp, hc, n_failed = draw_and_generate(prior, names, n_svd + n_test, settings, sim.domain,
+                                                 rng, threads)
+    stack = hp[:n_svd] if settings.separable else np.concatenate([hp[:n_svd], hc[:n_svd]])
+    white = stack * weight
+    basis = reduced_basis(white / np.linalg.norm(white, axis=1, keepdims=True), config["waveform"]["svd_size"])
+    coeff = np.stack([(h * weight) @ basis.conj() for h in ([hp] if settings.separable else [hp, hc])], axis=1)
+    test = slice(n_svd, n_svd + n_test)
+    mm = mismatch((coeff[test, 0] @ basis.T), hp[test] * weight)
+    # 2. The rest straight into the basis (workers return coefficients only).
+    if n > n_svd + n_test:
+        more, cp, cc, failed_more = draw_and_generate(prior, names, n - n_svd - n_test, settings, sim.domain,
+                                                      rng, threads, basis=basis, weight=weight)
+        more_coeff = np.stack([cp] if settings.separable else [cp, cc], axis=1)
+        params = {k: np.concatenate([params[k], more[k]]) for k in params}
+        coeff = np.concatenate([coeff, more_coeff])
+        n_failed += failed_more
     seconds = time.time() - t0
     log.info("%d %s waveforms in %.1f s on %d threads (%d failed and redrawn)", n,
              settings.approximant, seconds, threads, n_failed)
-    # Reduced basis of whitened, normalised waveforms (mean whitening over detectors).
-    weight = np.mean([sim.whitening[i] for i in sim.ifos], axis=0)
-    stack = hp if settings.separable else np.concatenate([hp, hc])
-    n_test = min(500, n // 5)
-    n_svd = min(2000, n - n_test)
-    white = stack[:n_svd] * weight
-    basis = reduced_basis(white / np.linalg.norm(white, axis=1, keepdims=True), config["waveform"]["svd_size"])
-    pols = [hp] if settings.separable else [hp, hc]
-    coeff = np.stack([(h * weight) @ basis.conj() for h in pols], axis=1)
-    recon = basis.T / weight                       # coefficients @ recon = waveform
-    test = slice(n - n_test, n)                    # held out from the SVD
-    mm = mismatch((coeff[test, 0] @ recon) * weight, hp[test] * weight)
     log.info("reduced basis of %d elements: mismatch median %.2e, max %.2e", basis.shape[1],
              np.median(mm), mm.max())
+    recon = basis.T / weight                       # coefficients @ recon = waveform
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_name(output.name + ".tmp")

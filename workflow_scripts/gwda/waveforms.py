@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -26,7 +27,8 @@ log = logging.getLogger(__name__)
 SEPARABLE_APPROXIMANTS = {"IMRPhenomD", "IMRPhenomXAS", "TaylorF2", "SEOBNRv4_ROM", "IMRPhenomC"}
 ALIGNED_SPIN_APPROXIMANTS = SEPARABLE_APPROXIMANTS | {"IMRPhenomXHM", "IMRPhenomHM", "SEOBNRv4HM_ROM"}
 EXTRINSIC = ("luminosity_distance", "ra", "dec", "psi", "geocent_time")
-MSUN_SI = 1.988409870698051e30
+MSUN_SI = 1.988409870698051e30        # lal.MSUN_SI
+MPC_SI = 3.085677581491367e22          # lal.PC_SI * 1e6
 
 
 @dataclass(frozen=True)
@@ -48,46 +50,58 @@ def intrinsic_names(settings: WaveformSettings, prior_names: list[str]) -> list[
     return [n for n in prior_names if n not in skip]
 
 
-def lal_arguments(params: dict, settings: WaveformSettings) -> dict:
-    """PyCBC ``get_fd_waveform`` arguments for one parameter set (bilby names)."""
+def lal_arguments(params: dict, settings: WaveformSettings) -> tuple:
+    """Positional arguments of ``SimInspiralChooseFDWaveform`` up to the distance and the
+    angles, for one parameter set (bilby names; masses in solar masses)."""
     m1, m2 = component_masses(params["chirp_mass"], params["mass_ratio"])
     m1, m2 = float(m1), float(m2)
     theta_jn = float(params.get("theta_jn", 0.0))
     phase = float(params.get("phase", 0.0))
-    args = {"mass1": m1, "mass2": m2, "coa_phase": phase, "inclination": theta_jn}
     if settings.aligned:
-        args.update(spin1z=float(params.get("chi_1", 0.0)), spin2z=float(params.get("chi_2", 0.0)))
+        iota, spins = theta_jn, (0.0, 0.0, float(params.get("chi_1", 0.0)),
+                                 0.0, 0.0, float(params.get("chi_2", 0.0)))
     else:
         import lalsimulation as lalsim
 
-        iota, s1x, s1y, s1z, s2x, s2y, s2z = lalsim.SimInspiralTransformPrecessingNewInitialConditions(
+        iota, *spins = lalsim.SimInspiralTransformPrecessingNewInitialConditions(
             theta_jn, float(params.get("phi_jl", 0.0)), float(params.get("tilt_1", 0.0)),
             float(params.get("tilt_2", 0.0)), float(params.get("phi_12", 0.0)),
             float(params.get("a_1", 0.0)), float(params.get("a_2", 0.0)),
             m1 * MSUN_SI, m2 * MSUN_SI, settings.reference_frequency, phase)
-        args.update(inclination=iota, spin1x=s1x, spin1y=s1y, spin1z=s1z,
-                    spin2x=s2x, spin2y=s2y, spin2z=s2z)
-    return args
+    return m1, m2, tuple(spins), iota, phase
 
 
 def polarizations(params: dict, settings: WaveformSettings, domain: FrequencyDomain):
-    """(h+, h×) on the in-band bins of ``domain`` at 1 Mpc; raises on failure or non-finite output."""
-    from pycbc.waveform import get_fd_waveform
+    """(h+, h×) on the in-band bins of ``domain`` at 1 Mpc; raises on failure or non-finite
+    output. This is the LALSimulation call PyCBC's ``get_fd_waveform`` makes, without its
+    wrapping (tests check that the two agree)."""
+    import lalsimulation as lalsim
 
-    hp, hc = get_fd_waveform(approximant=settings.approximant, distance=1.0,
-                             delta_f=domain.delta_f, f_lower=domain.f_min,
-                             f_final=domain.f_max, f_ref=settings.reference_frequency,
-                             **lal_arguments(params, settings))
+    m1, m2, spins, iota, phase = lal_arguments(params, settings)
+    hp, hc = lalsim.SimInspiralChooseFDWaveform(
+        m1 * MSUN_SI, m2 * MSUN_SI, *spins, MPC_SI, iota, phase, 0.0, 0.0, 0.0,
+        domain.delta_f, domain.f_min, domain.f_max, settings.reference_frequency, None,
+        _approximant_enum(settings.approximant))
     lo, hi = domain.band_slice.start, domain.band_slice.stop
     out = []
     for h in (hp, hc):
-        x = h.numpy()[lo:hi]
+        x = h.data.data[lo:hi]
         if x.size < hi - lo:                  # LAL may stop short of f_max (zero there)
             x = np.concatenate([x, np.zeros(hi - lo - x.size, dtype=complex)])
         if not np.all(np.isfinite(x)):
             raise ValueError("non-finite waveform")
         out.append(x)
     return out[0], out[1]
+
+
+@lru_cache(maxsize=None)
+def _approximant_enum(name: str) -> int:
+    import lalsimulation as lalsim
+
+    try:
+        return lalsim.GetApproximantFromString(name)
+    except RuntimeError:
+        raise ValueError(f"unknown approximant {name!r} (config key 'waveform.approximant')") from None
 
 
 def apply_angles(a, theta_jn, phase):
@@ -100,11 +114,14 @@ def apply_angles(a, theta_jn, phase):
 
 
 def _generate_chunk(args):
-    params, settings, domain = args
+    """Waveforms for a chunk of rows, or their reduced-basis coefficients if a basis is given
+    (then only the small coefficient arrays travel back from the worker process)."""
+    params, settings, domain, basis, weight = args
     n = len(next(iter(params.values())))
-    hp = np.zeros((n, int(domain.mask.sum())), dtype=complex)
+    n_bins = int(domain.mask.sum())
+    hp = np.zeros((n, n_bins), dtype=complex)
     # separable models: h× = -i h+ at ι = φ = 0, so it is neither kept nor sent back
-    hc = np.zeros((n if not settings.separable else 0, hp.shape[1]), dtype=complex)
+    hc = np.zeros((0 if settings.separable else n, n_bins), dtype=complex)
     failed = np.zeros(n, dtype=bool)
     for i in range(n):
         p = {k: v[i] for k, v in params.items()}
@@ -112,41 +129,48 @@ def _generate_chunk(args):
             p.update(theta_jn=0.0, phase=0.0)
         try:
             a, b = polarizations(p, settings, domain)
-            hp[i] = a
-            if hc.shape[0]:
-                hc[i] = b
         except Exception:  # LAL raises RuntimeError/ValueError for parameters it cannot do
             failed[i] = True
+            continue
+        hp[i] = a
+        if hc.shape[0]:
+            hc[i] = b
+    if basis is not None:
+        hp, hc = ((h * weight) @ basis.conj() for h in (hp, hc))
     return hp, hc, failed
 
 
 def generate(params: dict[str, np.ndarray], settings: WaveformSettings, domain: FrequencyDomain,
-             threads: int = 1, chunk: int = 256):
+             threads: int = 1, chunk: int = 500, basis: np.ndarray | None = None,
+             weight: np.ndarray | None = None):
     """Waveforms for every row of ``params``, in parallel over ``threads`` processes.
 
-    Returns (h_plus, h_cross, failed mask); rows that failed are zero. For separable
-    models h_cross is empty (it is -i h_plus).
+    Returns (h_plus, h_cross, failed mask); rows that failed are zero. For separable models
+    h_cross is empty (it is -i h_plus). With ``basis`` (and the whitening ``weight`` it was
+    built with) the returned arrays are the coefficients ``(h * weight) @ basis.conj()``.
     """
     n = len(next(iter(params.values())))
-    jobs = [({k: v[i:i + chunk] for k, v in params.items()}, settings, domain) for i in range(0, n, chunk)]
+    jobs = [({k: v[i:i + chunk] for k, v in params.items()}, settings, domain, basis, weight)
+            for i in range(0, n, chunk)]
     if threads > 1 and len(jobs) > 1:
         with ProcessPoolExecutor(max_workers=threads) as pool:
             results = list(pool.map(_generate_chunk, jobs))
     else:
         results = [_generate_chunk(j) for j in jobs]
-    return (np.concatenate([r[0] for r in results]), np.concatenate([r[1] for r in results]),
-            np.concatenate([r[2] for r in results]))
+    return tuple(np.concatenate([r[i] for r in results]) for i in range(3))
 
 
 # -- the intrinsic training set ----------------------------------------------------------
 
 def draw_and_generate(prior, names: list[str], n: int, settings: WaveformSettings,
                       domain: FrequencyDomain, rng: np.random.Generator, threads: int = 1,
-                      max_rounds: int = 10):
-    """n intrinsic parameter sets from ``prior`` and their waveforms; parameters whose
-    waveform fails (or is non-finite) are redrawn. Returns (params, h_plus, h_cross, n_failed)."""
+                      max_rounds: int = 10, basis: np.ndarray | None = None,
+                      weight: np.ndarray | None = None):
+    """n intrinsic parameter sets from ``prior`` and their waveforms (or reduced-basis
+    coefficients, see :func:`generate`); parameters whose waveform fails (or is non-finite)
+    are redrawn. Returns (params, h_plus, h_cross, n_failed)."""
     params = {k: v for k, v in prior.sample(rng, n).items() if k in names}
-    hp, hc, failed = generate(params, settings, domain, threads)
+    hp, hc, failed = generate(params, settings, domain, threads, basis=basis, weight=weight)
     n_failed = int(failed.sum())
     for _ in range(max_rounds):
         if not failed.any():
@@ -155,7 +179,7 @@ def draw_and_generate(prior, names: list[str], n: int, settings: WaveformSetting
         redraw = {k: v for k, v in prior.sample(rng, idx.size).items() if k in names}
         for k in params:
             params[k][idx] = redraw[k]
-        hp[idx], hc_new, again = generate(redraw, settings, domain, threads)
+        hp[idx], hc_new, again = generate(redraw, settings, domain, threads, basis=basis, weight=weight)
         if hc.shape[0]:
             hc[idx] = hc_new
         failed[idx] = again
