@@ -14,7 +14,6 @@ from pathlib import Path
 import torch
 from nflows.distributions.normal import StandardNormal
 from nflows.flows.base import Flow
-from nflows.nn.nets import ResidualNet
 from nflows.transforms.base import CompositeTransform
 from nflows.transforms.coupling import PiecewiseRationalQuadraticCouplingTransform
 from nflows.transforms.permutations import RandomPermutation
@@ -77,6 +76,35 @@ class TransformerEmbedding(nn.Module):
         return self.output(self.encoder(tokens).mean(dim=1))
 
 
+class ConditionedResidualNet(nn.Module):
+    """Residual network for the coupling transforms, conditioned on the context by an
+    additive input term and a gate per block (as nflows' ResidualNet), but written so that
+    a single-row context broadcasts over a batch: when sampling many θ for one event, the
+    context projections are computed once instead of once per sample."""
+
+    def __init__(self, n_in: int, n_out: int, hidden: int, n_context: int, blocks: int = 2,
+                 dropout: float = 0.0):
+        super().__init__()
+        self.input = nn.Linear(n_in, hidden)
+        self.context_input = nn.Linear(n_context, hidden)
+        self.blocks = nn.ModuleList()
+        self.gates = nn.ModuleList()
+        for _ in range(blocks):
+            last = nn.Linear(hidden, hidden)
+            nn.init.uniform_(last.weight, -1e-3, 1e-3)        # blocks start near identity
+            nn.init.uniform_(last.bias, -1e-3, 1e-3)
+            self.blocks.append(nn.Sequential(nn.ELU(), nn.Linear(hidden, hidden), nn.ELU(),
+                                             nn.Dropout(dropout), last))
+            self.gates.append(nn.Linear(n_context, hidden))
+        self.output = nn.Linear(hidden, n_out)
+
+    def forward(self, x, context):
+        h = self.input(x) + self.context_input(context)
+        for block, gate in zip(self.blocks, self.gates):
+            h = h + block(h) * torch.sigmoid(gate(context))
+        return self.output(h)
+
+
 class PosteriorModel(nn.Module):
     """q(θ | d): projection of whitened data onto a reduced basis, embedding, spline flow.
 
@@ -106,10 +134,9 @@ class PosteriorModel(nn.Module):
         for i in range(settings["flow_transforms"]):
             transforms.append(PiecewiseRationalQuadraticCouplingTransform(
                 mask=create_alternating_binary_mask(n_params, even=(i % 2 == 0)),
-                transform_net_create_fn=lambda n_in_, n_out_: ResidualNet(
-                    n_in_, n_out_, settings["flow_hidden"], context_features=n_ctx,
-                    num_blocks=settings["flow_blocks"], activation=nn.functional.elu,
-                    dropout_probability=settings["dropout"]),
+                transform_net_create_fn=lambda n_in_, n_out_: ConditionedResidualNet(
+                    n_in_, n_out_, settings["flow_hidden"], n_ctx, settings["flow_blocks"],
+                    settings["dropout"]),
                 num_bins=settings["flow_bins"], tails="linear", tail_bound=settings["tail_bound"]))
             perm = torch.randperm(n_params, generator=generator)
             transforms.append(RandomPermutation(n_params))
@@ -137,14 +164,17 @@ class PosteriorModel(nn.Module):
         return self.flow.log_prob(theta_std, context=features) - torch.log(self.param_std).sum()
 
     @torch.no_grad()
-    def sample(self, n: int, features: torch.Tensor, batch: int = 10000):
-        """n samples (physical units) and their log densities for one conditioning input."""
+    def sample(self, n: int, features: torch.Tensor, batch: int = 25000):
+        """n samples (physical units) and their log densities for one conditioning input
+        (``features`` of one row; its context is embedded once and broadcast)."""
+        context = self.flow._embedding_net(features)
+        base = self.flow._distribution
         out, logp = [], []
         for start in range(0, n, batch):
-            m = min(batch, n - start)
-            s, lp = self.flow.sample_and_log_prob(m, context=features)
-            out.append(s[0] * self.param_std + self.param_mean)
-            logp.append(lp[0] - torch.log(self.param_std).sum())
+            noise = torch.randn(min(batch, n - start), len(self.parameters_inferred), device=context.device)
+            theta_std, logabsdet = self.flow._transform.inverse(noise, context=context)
+            out.append(theta_std * self.param_std + self.param_mean)
+            logp.append(base.log_prob(noise) - logabsdet - torch.log(self.param_std).sum())
         return torch.cat(out), torch.cat(logp)
 
 
