@@ -85,6 +85,7 @@ class ConditionedResidualNet(nn.Module):
     def __init__(self, n_in: int, n_out: int, hidden: int, n_context: int, blocks: int = 2,
                  dropout: float = 0.0):
         super().__init__()
+        self.hidden_features = hidden      # nflows scales the spline logits by 1/sqrt(this)
         self.input = nn.Linear(n_in, hidden)
         self.context_input = nn.Linear(n_context, hidden)
         self.blocks = nn.ModuleList()
