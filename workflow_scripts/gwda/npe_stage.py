@@ -7,7 +7,6 @@ import hashlib
 import json
 import logging
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import h5py
@@ -21,8 +20,8 @@ from .conversions import chi_eff, component_masses, redshift_from_distance
 from .domain import FrequencyDomain, domain_from_config
 from .flows import PosteriorModel, load_model, resolve_device, save_model
 from .priors import Prior
+from .runtime import map_chunks, write_json
 from .runtime import rng as make_rng
-from .runtime import write_json
 from .segments import Span, analysis_spans
 from .simulator import Simulator
 from .training import TrainingData, config_hash, fit_standardisation, train
@@ -247,7 +246,7 @@ def to_structured(columns: dict) -> np.ndarray:
 # -- importance_sample ----------------------------------------------------------------
 
 def _likelihood_chunk(args):
-    sim, params, data, marginalize = args
+    params, sim, data, marginalize = args
     if marginalize:
         return sim.phase_marginalized_log_likelihood(params, data)
     return sim.log_likelihood(params, data), None
@@ -255,14 +254,7 @@ def _likelihood_chunk(args):
 
 def exact_log_likelihood(sim: Simulator, params: dict, data: dict, marginalize_phase: bool,
                          threads: int = 1, chunk: int = 500):
-    n = np.size(next(iter(params.values())))
-    jobs = [(sim, {k: v[i:i + chunk] for k, v in params.items()}, data, marginalize_phase)
-            for i in range(0, n, chunk)]
-    if threads > 1 and len(jobs) > 1:
-        with ProcessPoolExecutor(max_workers=threads) as pool:
-            results = list(pool.map(_likelihood_chunk, jobs))
-    else:
-        results = [_likelihood_chunk(j) for j in jobs]
+    results = map_chunks(_likelihood_chunk, params, (sim, data, marginalize_phase), threads, chunk)
     lnl = np.concatenate([r[0] for r in results])
     w = np.concatenate([r[1] for r in results]) if marginalize_phase else None
     return lnl, w

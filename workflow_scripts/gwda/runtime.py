@@ -40,3 +40,16 @@ def write_json(path: str | Path, obj) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(obj, indent=2, sort_keys=False) + "\n")
     tmp.replace(path)
+
+
+def map_chunks(func, params: dict, args: tuple, threads: int = 1, chunk: int = 500) -> list:
+    """``func((params_chunk, *args))`` over row chunks of the parameter arrays, in
+    ``threads`` worker processes when there is more than one chunk; results in order."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    n = len(next(iter(params.values())))
+    jobs = [({k: v[i:i + chunk] for k, v in params.items()}, *args) for i in range(0, n, chunk)]
+    if threads > 1 and len(jobs) > 1:
+        with ProcessPoolExecutor(max_workers=threads) as pool:
+            return list(pool.map(func, jobs))
+    return [func(job) for job in jobs]

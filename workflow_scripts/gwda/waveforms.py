@@ -11,7 +11,6 @@ approximants the inclination and phase dependence is analytic,
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -20,6 +19,7 @@ import numpy as np
 from .arrays import like, namespace
 from .conversions import component_masses
 from .domain import FrequencyDomain
+from .runtime import map_chunks
 
 log = logging.getLogger(__name__)
 
@@ -149,14 +149,7 @@ def generate(params: dict[str, np.ndarray], settings: WaveformSettings, domain: 
     h_cross is empty (it is -i h_plus). With ``basis`` (and the whitening ``weight`` it was
     built with) the returned arrays are the coefficients ``(h * weight) @ basis.conj()``.
     """
-    n = len(next(iter(params.values())))
-    jobs = [({k: v[i:i + chunk] for k, v in params.items()}, settings, domain, basis, weight)
-            for i in range(0, n, chunk)]
-    if threads > 1 and len(jobs) > 1:
-        with ProcessPoolExecutor(max_workers=threads) as pool:
-            results = list(pool.map(_generate_chunk, jobs))
-    else:
-        results = [_generate_chunk(j) for j in jobs]
+    results = map_chunks(_generate_chunk, params, (settings, domain, basis, weight), threads, chunk)
     return tuple(np.concatenate([r[i] for r in results]) for i in range(3))
 
 
