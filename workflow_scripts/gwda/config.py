@@ -14,6 +14,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from .approximants import ALIGNED_SPIN_APPROXIMANTS
 from .events import EVENTS, Event
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "config" / "schema.yaml"
@@ -156,8 +157,6 @@ PRECESSING_SPINS = ("a_1", "a_2", "tilt_1", "tilt_2", "phi_12", "phi_jl")
 
 
 def _check_prior(config: dict) -> None:
-    from .waveforms import ALIGNED_SPIN_APPROXIMANTS
-
     prior = config["prior"]
     missing = [n for n in REQUIRED_PRIOR if n not in prior]
     if missing:

@@ -20,7 +20,8 @@ from .conversions import chi_eff, component_masses, redshift_from_distance
 from .domain import FrequencyDomain, domain_from_config
 from .flows import PosteriorModel, load_model, resolve_device, save_model
 from .priors import Prior
-from .runtime import map_chunks, write_json
+from .parallel import map_chunks
+from .runtime import write_json
 from .runtime import rng as make_rng
 from .segments import Span, analysis_spans
 from .simulator import Simulator

@@ -16,16 +16,14 @@ from functools import lru_cache
 
 import numpy as np
 
+from .approximants import ALIGNED_SPIN_APPROXIMANTS, SEPARABLE_APPROXIMANTS
 from .arrays import like, namespace
 from .conversions import component_masses
 from .domain import FrequencyDomain
-from .runtime import map_chunks
+from .parallel import map_chunks
 
 log = logging.getLogger(__name__)
 
-#: Approximants with only the (2, ±2) modes and aligned spins: angles are separable.
-SEPARABLE_APPROXIMANTS = {"IMRPhenomD", "IMRPhenomXAS", "TaylorF2", "SEOBNRv4_ROM", "IMRPhenomC"}
-ALIGNED_SPIN_APPROXIMANTS = SEPARABLE_APPROXIMANTS | {"IMRPhenomXHM", "IMRPhenomHM", "SEOBNRv4HM_ROM"}
 EXTRINSIC = ("luminosity_distance", "ra", "dec", "psi", "geocent_time")
 MSUN_SI = 1.988409870698051e30        # lal.MSUN_SI
 MPC_SI = 3.085677581491367e22          # lal.PC_SI * 1e6

@@ -1,0 +1,122 @@
+"""Each rule's conda environment provides every third-party module its script (and the gwda
+modules that script uses, transitively) imports, with version bounds matching pyproject.toml.
+Conda channels are not reachable from the build machines, so this is checked statically."""
+
+import ast
+import re
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+GWDA = ROOT / "workflow_scripts" / "gwda"
+
+# top-level import name -> conda (or pip) package name
+PACKAGE = {"numpy": "numpy", "scipy": "scipy", "h5py": "h5py", "gwpy": "gwpy", "gwosc": "gwosc",
+           "lal": "lalsuite", "lalsimulation": "lalsuite", "lalframe": "lalsuite", "pycbc": "pycbc",
+           "torch": "pytorch", "nflows": "nflows", "yaml": "pyyaml", "jsonschema": "jsonschema",
+           "matplotlib": "matplotlib", "requests": "requests", "astropy": "astropy", "tqdm": "tqdm",
+           "threadpoolctl": "threadpoolctl"}
+# conda packages that provide another one's modules
+PROVIDES = {"lalsuite": {"lalsuite", "python-lal", "python-lalframe", "python-lalsimulation"}}
+PYPROJECT_NAME = {"pytorch": "torch"}
+
+
+def imports_of(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:                                   # relative: inside gwda
+                names.add("gwda." + (node.module or "") if node.module else "gwda")
+                names |= {f"gwda.{a.name}" for a in node.names if not node.module}
+            else:
+                names.add(node.module)
+                if node.module == "gwda":
+                    names |= {f"gwda.{a.name}" for a in node.names}
+    return names
+
+
+def third_party_closure(script: Path) -> set[str]:
+    seen, todo, found = set(), [script], set()
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        for name in imports_of(path):
+            top = name.split(".")[0]
+            if top == "gwda":
+                parts = name.split(".")[1:]
+                module = GWDA.joinpath(*parts).with_suffix(".py") if parts else GWDA / "__init__.py"
+                if module.exists():
+                    todo.append(module)
+            elif top not in sys.stdlib_module_names:
+                found.add(top)
+    return found
+
+
+def rules():
+    """(rule name, script path, env path) for every rule with a script."""
+    out = []
+    for smk in sorted((ROOT / "rules").glob("*.smk")):
+        for block in re.split(r"\nrule ", "\n" + smk.read_text())[1:]:
+            name = block.split(":")[0].strip()
+            script = re.search(r'script:\s*\n\s*"([^"]+)"', block)
+            conda = re.search(r'conda:\s*\n\s*"([^"]+)"', block)
+            assert conda, f"rule {name} in {smk.name} has no conda: directive"
+            if script:
+                out.append((name, (smk.parent / script.group(1)).resolve(), (smk.parent / conda.group(1)).resolve()))
+    return out
+
+
+def env_packages(path: Path) -> dict[str, str]:
+    """package -> version spec ('' if none), conda and pip entries alike."""
+    deps = yaml.safe_load(path.read_text())["dependencies"]
+    entries = []
+    for d in deps:
+        entries += d["pip"] if isinstance(d, dict) else [d]
+    out = {}
+    for e in entries:
+        m = re.match(r"^([A-Za-z0-9_.-]+)\s*(.*)$", e.strip())
+        out[m.group(1).lower()] = m.group(2).replace(" ", "")
+    return out
+
+
+@pytest.mark.parametrize("rule, script, env", rules(), ids=[r[0] for r in rules()])
+def test_env_provides_every_import(rule, script, env):
+    packages = env_packages(env)
+    missing = []
+    for module in sorted(third_party_closure(script)):
+        assert module in PACKAGE, f"{rule}: no conda package known for module {module!r}; add it to PACKAGE"
+        wanted = PACKAGE[module]
+        if not (PROVIDES.get(wanted, {wanted}) & set(packages)):
+            missing.append(f"{module} ({wanted})")
+    assert not missing, f"rule {rule}: {env.name} lacks {', '.join(missing)}"
+
+
+def test_env_versions_agree_with_pyproject():
+    import tomllib
+
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    bounds = {}
+    for d in deps:
+        m = re.match(r"^([A-Za-z0-9_.-]+)(.*)$", d)
+        bounds[m.group(1).lower()] = m.group(2)
+    for env in sorted((ROOT / "envs").glob("*.yaml")):
+        for package, spec in env_packages(env).items():
+            name = PYPROJECT_NAME.get(package, package)
+            if spec and name in bounds:
+                assert spec == bounds[name], f"{env.name}: {package}{spec} but pyproject.toml has {name}{bounds[name]}"
+
+
+def test_every_rule_has_log_and_conda():
+    text = "".join(p.read_text() for p in (ROOT / "rules").glob("*.smk"))
+    n_rules = len(re.findall(r"^rule ", text, flags=re.M))
+    assert n_rules >= 7
+    assert len(re.findall(r"^    log:", text, flags=re.M)) == n_rules
+    assert len(re.findall(r"^    conda:", text, flags=re.M)) == n_rules
