@@ -1,5 +1,4 @@
 import numpy as np
-import pytest
 
 from gwda import noise
 from gwda import psd as psd_mod

@@ -8,7 +8,6 @@ from gwda.segments import Span, analysis_spans
 
 from conftest import SYN_DURATION, SYN_START, SYN_TRIGGER
 
-SPANS = {"data": None}
 
 
 def _spans(config):

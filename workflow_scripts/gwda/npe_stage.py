@@ -17,7 +17,7 @@ from . import importance
 from . import psd as psd_mod
 from . import strain as strain_mod
 from .conversions import chi_eff, component_masses, redshift_from_distance
-from .domain import FrequencyDomain, domain_from_config
+from .domain import domain_from_config
 from .flows import PosteriorModel, load_model, resolve_device, save_model
 from .priors import Prior
 from .parallel import map_chunks
