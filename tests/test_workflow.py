@@ -146,3 +146,43 @@ def test_whole_dag_on_real_gw150914_files(root, tmp_path, shared_gwosc):
         real = summary["detectors"][det]["real_offsource"]
         assert abs(real["variance"] - 1) < 0.15
         assert abs(summary["detectors"][det]["median_asd_ratio_simulated_to_real"] - 1) < 0.05
+
+
+@pytest.mark.slow
+def test_killed_training_resumes_from_its_checkpoint(root, tmp_path, synthetic_dir):
+    """Kill snakemake and its job while train_flow runs (as a pre-empted cluster job is):
+    no model is left behind, the checkpoint stays, and the re-run carries on from the last
+    completed epoch."""
+    import os
+    import signal
+    import time
+
+    base = yaml.safe_load((root / "config" / "test.yaml").read_text())
+    base["data"]["local"] = {"directory": str(synthetic_dir)}
+    base["training"]["epochs"] = 40
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(yaml.safe_dump(base))
+    model = "results/GW150914/model/model.pt"
+    args = [sys.executable, "-m", "snakemake", "-s", str(root / "Snakefile"), "--cores", "2",
+            "--configfile", str(cfg), "-d", str(tmp_path), model]
+    ckpt = tmp_path / "results/GW150914/model/checkpoints/checkpoint.pt"
+    proc = subprocess.Popen(args, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    deadline = time.time() + 600
+    while not ckpt.exists() and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.02)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=120)
+    assert ckpt.exists() and not (tmp_path / model).exists()
+    import torch
+
+    stopped_at = torch.load(ckpt, weights_only=False)["epoch"]
+    assert 1 <= stopped_at < 40
+    # after a hard kill, as a user would: unlock the directory, then re-run
+    subprocess.run(args + ["--unlock"], cwd=root, capture_output=True, text=True, timeout=120, check=True)
+    out = subprocess.run(args + ["--rerun-incomplete"], cwd=root, capture_output=True, text=True, timeout=900)
+    assert out.returncode == 0, out.stderr[-3000:]
+    log = (tmp_path / "results/GW150914/logs/train_flow.log").read_text()
+    assert f"resuming from {ckpt.relative_to(tmp_path)} after epoch" in log
+    rows = (tmp_path / "results/GW150914/model/loss.csv").read_text().strip().splitlines()
+    assert len(rows) == 41 and rows[-1].startswith("40,")
