@@ -14,7 +14,7 @@ from . import psd as psd_mod
 from . import strain as strain_mod
 from .domain import domain_from_config
 from .gwosc_files import DataError
-from .runtime import rng, write_json
+from .runtime import atomic_output, rng, write_json
 from .segments import Span, analysis_spans
 
 log = logging.getLogger(__name__)
@@ -91,10 +91,7 @@ def simulate_noise(strain_paths: list, psd_paths: list, noise_path: Path | str,
     summary: dict = {"event": event, "convention": CONVENTION, "f_min": domain.f_min,
                      "f_max": domain.f_max, "detectors": {}}
     real_psds, sim_psds, white_real, white_sim = {}, {}, {}, {}
-    noise_path = Path(noise_path)
-    noise_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = noise_path.with_name(noise_path.name + ".tmp")
-    with h5py.File(tmp, "w") as fh:
+    with atomic_output(noise_path) as tmp, h5py.File(tmp, "w") as fh:
         fh.attrs.update({"event": event, "convention": CONVENTION, "config": json.dumps(config),
                          "duration": domain.duration, "sample_rate": domain.sample_rate,
                          "roll_off": domain.roll_off})
@@ -102,7 +99,7 @@ def simulate_noise(strain_paths: list, psd_paths: list, noise_path: Path | str,
             psd = psd_mod.read(psd_path)
             det = psd.detector
             generator = rng(config["seed"], "simulate_noise", event, det)
-            strain, _, chunks = _offsource_chunks(strain_path)
+            _, _, chunks = _offsource_chunks(strain_path)
             fd = noise.frequency_domain_noise(psd.values, domain, n_real, generator)
             td = noise.time_domain_noise(psd.frequencies, psd.values, domain.duration,
                                          domain.sample_rate, generator)
@@ -129,7 +126,6 @@ def simulate_noise(strain_paths: list, psd_paths: list, noise_path: Path | str,
                                            "description": "one unwindowed segment of coloured noise"})
             g["psd"] = psd.values
             real_psds[det], sim_psds[det] = psd, sim_psd
-    tmp.replace(noise_path)
     write_json(summary_path, summary)
     plots.noise_comparison_figure(real_psds, sim_psds, white_real, white_sim, event,
                                   domain.f_min, domain.f_max, figure_path)

@@ -20,6 +20,8 @@ from nflows.transforms.permutations import RandomPermutation
 from nflows.utils.torchutils import create_alternating_binary_mask
 from torch import nn
 
+from .runtime import atomic_output
+
 
 class ResidualBlock(nn.Module):
     def __init__(self, n_in: int, n_out: int, dropout: float = 0.0):
@@ -180,11 +182,8 @@ class PosteriorModel(nn.Module):
 
 
 def save_model(model: PosteriorModel, path: Path | str, metadata: dict) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    torch.save({"settings": model.settings, "state_dict": model.state_dict(), "metadata": metadata}, tmp)
-    tmp.replace(path)
+    with atomic_output(path) as tmp:
+        torch.save({"settings": model.settings, "state_dict": model.state_dict(), "metadata": metadata}, tmp)
 
 
 def load_model(path: Path | str, device: str | torch.device = "cpu") -> tuple[PosteriorModel, dict]:

@@ -21,7 +21,7 @@ from .domain import domain_from_config
 from .flows import PosteriorModel, load_model, resolve_device, save_model
 from .priors import Prior
 from .parallel import map_chunks
-from .runtime import write_json
+from .runtime import atomic_output, write_json
 from .runtime import rng as make_rng
 from .segments import Span, analysis_spans
 from .simulator import Simulator
@@ -110,10 +110,7 @@ def generate_waveforms(psd_paths: list, output: Path | str, event: str, trigger_
     log.info("reduced basis of %d elements: mismatch median %.2e, max %.2e", basis.shape[1],
              np.median(mm), mm.max())
     recon = basis.T / weight                       # coefficients @ recon = waveform
-    output = Path(output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(output.name + ".tmp")
-    with h5py.File(tmp, "w") as fh:
+    with atomic_output(output) as tmp, h5py.File(tmp, "w") as fh:
         for k, v in params.items():
             fh[f"parameters/{k}"] = v
         fh["coefficients"] = (coeff[:, 0] if settings.separable else coeff).astype(np.complex64)
@@ -123,7 +120,6 @@ def generate_waveforms(psd_paths: list, output: Path | str, event: str, trigger_
                          "n_failed": n_failed, "seconds": seconds, "threads": threads,
                          "mismatch_median": float(np.median(mm)), "mismatch_max": float(mm.max()),
                          "config": json.dumps(config)})
-    tmp.replace(output)
     return {"seconds": seconds, "n_failed": n_failed, "mismatch_max": float(mm.max())}
 
 
@@ -226,13 +222,9 @@ def sample_posterior(model_path, strain_paths: list, psd_paths: list, output, ev
 
 
 def write_samples(path, params: dict, extra: dict, attrs: dict) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    with h5py.File(tmp, "w") as fh:
+    with atomic_output(path) as tmp, h5py.File(tmp, "w") as fh:
         fh["samples"] = to_structured({**params, **extra})
         fh.attrs.update(attrs)
-    tmp.replace(path)
 
 
 def to_structured(columns: dict) -> np.ndarray:
@@ -368,10 +360,7 @@ def importance_sample(samples_path, strain_paths: list, psd_paths: list, model_p
 def write_posterior(path, groups: dict, weighted: dict | None, attrs: dict, config: dict) -> None:
     """LVK-release-like layout: one group per analysis with an unweighted structured
     ``posterior_samples``; NPE-IS also keeps every flow sample with its ``weights``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    with h5py.File(tmp, "w") as fh:
+    with atomic_output(path) as tmp, h5py.File(tmp, "w") as fh:
         for name, columns in groups.items():
             g = fh.create_group(name)
             g["posterior_samples"] = to_structured(columns)
@@ -380,4 +369,3 @@ def write_posterior(path, groups: dict, weighted: dict | None, attrs: dict, conf
                 g.attrs.update({k: v for k, v in attrs.items() if not isinstance(v, (list, dict))})
         fh.attrs["config"] = json.dumps(config)
         fh.attrs.update({k: v for k, v in attrs.items() if not isinstance(v, (list, dict))})
-    tmp.replace(path)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import numpy as np
 from scipy.signal.windows import tukey
 
 from .domain import FrequencyDomain
+from .runtime import atomic_output, set_attrs
 
 
 @dataclass
@@ -95,23 +95,19 @@ def estimate(chunks: list[np.ndarray], detector: str, domain: FrequencyDomain, p
 
 
 def write(psd: PSD, h5_path: Path | str, asd_txt_path: Path | str | None = None) -> None:
-    h5_path = Path(h5_path)
-    h5_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = h5_path.with_name(h5_path.name + ".tmp")
-    with h5py.File(tmp, "w") as fh:
+    with atomic_output(h5_path) as tmp, h5py.File(tmp, "w") as fh:
         fh["frequencies"] = psd.frequencies
         fh["frequencies"].attrs["unit"] = "Hz"
         fh["psd"] = psd.values
         fh["psd"].attrs["unit"] = "strain^2/Hz (one-sided)"
         fh.attrs["detector"] = psd.detector
         fh.attrs["delta_f"] = psd.delta_f
-        for key, value in psd.attrs.items():
-            fh.attrs[key] = value if isinstance(value, (int, float, str)) else json.dumps(value)
-    tmp.replace(h5_path)
+        set_attrs(fh, psd.attrs)
     if asd_txt_path is not None:
         header = (f"{psd.detector} amplitude spectral density, median-Welch estimate\n"
                   "frequency [Hz]    ASD [strain/sqrt(Hz)]")
-        np.savetxt(asd_txt_path, np.column_stack([psd.frequencies, psd.asd]), header=header, fmt="%.8e")
+        with atomic_output(asd_txt_path) as tmp:
+            np.savetxt(tmp, np.column_stack([psd.frequencies, psd.asd]), header=header, fmt="%.8e")
 
 
 def read(h5_path: Path | str) -> PSD:

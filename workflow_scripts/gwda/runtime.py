@@ -6,6 +6,7 @@ import json
 import logging
 import sys
 import zlib
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -34,9 +35,26 @@ def rng(seed: int, *labels: str) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(keys))
 
 
-def write_json(path: str | Path, obj) -> None:
+@contextmanager
+def atomic_output(path: str | Path):
+    """Yield a temporary path beside ``path`` that replaces it only when the block completes,
+    so an interrupted write never leaves a file that looks complete."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(obj, indent=2, sort_keys=False) + "\n")
-    tmp.replace(path)
+    try:
+        yield tmp
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def set_attrs(h5obj, attrs: dict) -> None:
+    """HDF5 attributes: scalars and strings as they are, anything else as JSON text."""
+    for key, value in attrs.items():
+        h5obj.attrs[key] = value if isinstance(value, (int, float, str)) else json.dumps(value)
+
+
+def write_json(path: str | Path, obj) -> None:
+    with atomic_output(path) as tmp:
+        tmp.write_text(json.dumps(obj, indent=2, sort_keys=False) + "\n")

@@ -16,6 +16,7 @@ import h5py
 import numpy as np
 
 from .gwosc_files import DataError, parse_name, read_file
+from .runtime import atomic_output, set_attrs
 from .segments import Span
 
 log = logging.getLogger(__name__)
@@ -196,17 +197,13 @@ def load(detector: str, span: Span, data: dict) -> Strain:
 
 def write(path: Path | str, strain: Strain, attrs: dict) -> None:
     """Write strain + masks + provenance ``attrs`` (JSON-encoded when not scalar) to HDF5."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    with h5py.File(tmp, "w") as fh:
+    with atomic_output(path) as tmp, h5py.File(tmp, "w") as fh:
         ds = fh.create_dataset("strain", data=strain.values)
         ds.attrs["unit"] = "strain"
         fh.attrs.update({"detector": strain.detector, "gps_start": strain.gps_start,
                          "sample_rate": strain.sample_rate, "duration": strain.span.duration,
                          "sources": json.dumps(strain.sources)})
-        for key, value in attrs.items():
-            fh.attrs[key] = value if isinstance(value, (int, float, str)) else json.dumps(value)
+        set_attrs(fh, attrs)
         if strain.dq_mask is not None:
             q = fh.create_group("quality")
             q["dq_mask"] = strain.dq_mask
@@ -214,7 +211,6 @@ def write(path: Path | str, strain: Strain, attrs: dict) -> None:
             if strain.inj_mask is not None:
                 q["inj_mask"] = strain.inj_mask
                 q["inj_mask"].attrs["names"] = json.dumps(list(strain.inj_names))
-    tmp.replace(path)
 
 
 def read(path: Path | str) -> tuple[Strain, dict]:

@@ -22,6 +22,7 @@ from tqdm import tqdm
 
 from .flows import PosteriorModel
 from .priors import Prior
+from .runtime import atomic_output
 from .simulator import Simulator
 from .waveforms import apply_angles
 
@@ -44,8 +45,10 @@ class TrainingData:
     def whitened_signals(self, idx: np.ndarray, rng: np.random.Generator):
         """Whitened detector signals for waveforms ``idx`` with fresh extrinsic parameters."""
         n = idx.size
-        draw = self.prior.sample(rng, n)
-        theta = {k: torch.as_tensor(v, dtype=torch.float32, device=self.device) for k, v in draw.items()}
+        # Intrinsic parameters come with the waveforms (constraints applied when they were
+        # drawn); only the extrinsic ones are drawn here, each from its 1-D prior.
+        theta = {k: torch.as_tensor(p.sample(rng, n), dtype=torch.float32, device=self.device)
+                 for k, p in self.prior.priors.items() if k not in self.intrinsic}
         index = torch.as_tensor(idx, device=self.device)
         for k, v in self.intrinsic.items():
             theta[k] = v[index]
@@ -155,20 +158,16 @@ def train(model: PosteriorModel, data: TrainingData, settings: dict, seed: int, 
         log.info("epoch %d: train %.4f  validation %.4f  (%.1f s)", epoch + 1, row["train_loss"], val,
                  row["seconds"])
         _write_loss(loss_csv, history)
-        tmp = ckpt_path.with_name(ckpt_path.name + ".tmp")
-        torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                    "scheduler": scheduler.state_dict(), "numpy_rng": rng.bit_generator.state,
-                    "torch_rng": generator.get_state(), "history": history, "epoch": epoch + 1,
-                    "fingerprint": fingerprint}, tmp)
-        tmp.replace(ckpt_path)
+        with atomic_output(ckpt_path) as tmp:
+            torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                        "scheduler": scheduler.state_dict(), "numpy_rng": rng.bit_generator.state,
+                        "torch_rng": generator.get_state(), "history": history, "epoch": epoch + 1,
+                        "fingerprint": fingerprint}, tmp)
     return {"history": history, "epochs_run": epochs - start_epoch, "resumed_from": start_epoch}
 
 
 def _write_loss(path: Path, history: list[dict]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", newline="") as fh:
+    with atomic_output(path) as tmp, open(tmp, "w", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(history[0]))
         writer.writeheader()
         writer.writerows(history)
-    tmp.replace(path)
