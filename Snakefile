@@ -1,5 +1,6 @@
 # gwda: machine-learning gravitational-wave data analysis, from GWOSC strain to a report.
 # Run: snakemake --cores all   (config/config.yaml; see README.md for variants and Slurm)
+# Report: snakemake --report results/report.html   (after the run)
 
 from snakemake.utils import min_version
 
@@ -14,6 +15,8 @@ include: "rules/data.smk"
 include: "rules/noise.smk"
 include: "rules/train.smk"
 include: "rules/inference.smk"
+include: "rules/validation.smk"
+include: "rules/report.smk"
 
 
 rule all:

@@ -20,6 +20,7 @@ EVENTS = {event.name: event for event in resolve_events(config)}
 wildcard_constraints:
     event="|".join(EVENTS),
     ifo="H1|L1|V1|K1|G1",
+    reference="[A-Za-z0-9_.+-]+",
 
 
 def stage_config(*sections):
@@ -40,6 +41,23 @@ def per_detector(pattern):
     return inputs
 
 
+def references(event):
+    """Labels of the published posteriors configured for ``event``."""
+    return [
+        r["label"]
+        for r in config["validation"]["references"]
+        if r.get("events") is None or event in r["events"]
+    ]
+
+
+def reference_files(wildcards):
+    return expand(
+        "results/{event}/reference/{reference}.hdf5",
+        event=wildcards.event,
+        reference=references(wildcards.event),
+    )
+
+
 def all_outputs():
     outputs = []
     for name, event in EVENTS.items():
@@ -49,5 +67,9 @@ def all_outputs():
             f"results/{name}/figures/noise_comparison.png",
             f"results/{name}/posterior.hdf5",
             f"results/{name}/summary.json",
+            f"results/{name}/validation/pp_test.json",
+            f"results/{name}/validation/comparison.json",
+            f"results/{name}/figures/loss.png",
+            f"results/{name}/figures/whitened_strain.png",
         ]
     return outputs

@@ -8,7 +8,7 @@ localrules:
 
 rule fetch_strain:
     output:
-        "results/{event}/strain/{ifo}.hdf5",
+        strain="results/{event}/strain/{ifo}.hdf5",
     log:
         "results/{event}/logs/fetch_strain_{ifo}.log",
     params:

@@ -4,10 +4,11 @@
 rule sample_posterior:
     input:
         model="results/{event}/model/model.pt",
+        waveforms="results/{event}/training/waveforms.hdf5",
         strain=per_detector("results/{event}/strain/{ifo}.hdf5"),
         psd=per_detector("results/{event}/psd/{ifo}_psd.hdf5"),
     output:
-        "results/{event}/posterior/npe_samples.hdf5",
+        samples="results/{event}/posterior/npe_samples.hdf5",
     log:
         "results/{event}/logs/sample_posterior.log",
     benchmark:

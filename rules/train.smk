@@ -5,7 +5,7 @@ rule generate_waveforms:
     input:
         psd=per_detector("results/{event}/psd/{ifo}_psd.hdf5"),
     output:
-        "results/{event}/training/waveforms.hdf5",
+        waveforms="results/{event}/training/waveforms.hdf5",
     log:
         "results/{event}/logs/generate_waveforms.log",
     benchmark:

@@ -29,6 +29,14 @@ def shared_gwosc():
 
 
 @pytest.fixture(scope="session")
+def shared_reference():
+    path = SHARED / "reference" / "H1L1V1-EXTRACT_POSTERIOR_150914_09H_50M_45UTC-0-1.hdf"
+    if not path.exists():
+        pytest.skip(f"2-OGC GW150914 posterior not found at {path}")
+    return path
+
+
+@pytest.fixture(scope="session")
 def synthetic_dir(tmp_path_factory):
     """GWOSC-format H1/L1 files of coloured Gaussian noise (known PSD) with a sine-Gaussian
     injected at the trigger time."""

@@ -143,6 +143,12 @@ def _check_consistency(config: dict) -> None:
             f"do not fit in a {welch} s Welch segment"
         )
     _check_prior(config)
+    for i, ref in enumerate(config["validation"]["references"]):
+        if not (ref.get("path") or ref.get("url")):
+            raise ConfigError(f"config key 'validation.references[{i}]': give a path or a url for '{ref['label']}'")
+    labels = [r["label"] for r in config["validation"]["references"]]
+    if len(set(labels)) < len(labels):
+        raise ConfigError("config key 'validation.references': labels must be unique")
     if data["source"] == "local" and not data["local"]["directory"]:
         raise ConfigError(
             "config key 'data.local.directory': required when data.source is 'local'"

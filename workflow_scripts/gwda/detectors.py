@@ -61,3 +61,37 @@ class Detector:
         gha = gmst(gps_time) - ra
         n = xp.stack([xp.cos(dec) * xp.cos(gha), -xp.cos(dec) * xp.sin(gha), xp.sin(dec)])
         return -xp.einsum("i,i...->...", like(self.location, ra), n) / SPEED_OF_LIGHT
+
+
+class DetectorSkyFrame:
+    """Sky positions in the frame of a detector pair, as bilby's ``sky_frame``: the zenith
+    angle is measured from the baseline (first → second detector), so it fixes the arrival
+    time difference (``t_2 - t_1 = -|b| cos(zenith) / c``), and the azimuth runs around the
+    ring of equal time difference. Isotropic on the sphere in both frames; the area element
+    is ``cos(dec) dra ddec = sin(zenith) dzenith dazimuth``. Works on numpy arrays and torch
+    tensors.
+    """
+
+    def __init__(self, first: Detector, second: Detector, gps_time: float):
+        b = second.location - first.location
+        self.baseline = float(np.linalg.norm(b))
+        z = b / self.baseline
+        x = np.cross([0.0, 0.0, 1.0], z)
+        x /= np.linalg.norm(x)
+        self.rotation = np.stack([x, np.cross(z, x), z])     # rows: the frame's axes, Earth-fixed
+        self.gmst = gmst(gps_time)
+
+    def to_ra_dec(self, zenith, azimuth):
+        xp = namespace(zenith)
+        sz = xp.sin(zenith)
+        local = xp.stack([sz * xp.cos(azimuth), sz * xp.sin(azimuth), xp.cos(zenith)])
+        n = xp.einsum("ji,j...->i...", like(self.rotation, zenith), local)
+        ra = xp.remainder(xp.arctan2(n[1], n[0]) + self.gmst, 2 * np.pi)
+        return ra, xp.arcsin(xp.clip(n[2], -1.0, 1.0))
+
+    def from_ra_dec(self, ra, dec):
+        xp = namespace(ra)
+        phi = ra - self.gmst
+        n = xp.stack([xp.cos(dec) * xp.cos(phi), xp.cos(dec) * xp.sin(phi), xp.sin(dec)])
+        local = xp.einsum("ij,j...->i...", like(self.rotation, ra), n)
+        return xp.arccos(xp.clip(local[2], -1.0, 1.0)), xp.remainder(xp.arctan2(local[1], local[0]), 2 * np.pi)

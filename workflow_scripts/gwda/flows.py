@@ -78,6 +78,20 @@ class TransformerEmbedding(nn.Module):
         return self.output(self.encoder(tokens).mean(dim=1))
 
 
+class WithProxies(nn.Module):
+    """Embeds the data part of the network input and appends the (standardised) time
+    proxies, which condition the flow directly (see :mod:`gwda.alignment`)."""
+
+    def __init__(self, embedding: nn.Module, n_proxies: int):
+        super().__init__()
+        self.embedding, self.n_proxies = embedding, n_proxies
+
+    def forward(self, x):
+        if not self.n_proxies:
+            return self.embedding(x)
+        return torch.cat([self.embedding(x[:, :-self.n_proxies]), x[:, -self.n_proxies:]], dim=1)
+
+
 class ConditionedResidualNet(nn.Module):
     """Residual network for the coupling transforms, conditioned on the context by an
     additive input term and a gate per block (as nflows' ResidualNet), but written so that
@@ -111,18 +125,21 @@ class ConditionedResidualNet(nn.Module):
 class PosteriorModel(nn.Module):
     """q(θ | d): projection of whitened data onto a reduced basis, embedding, spline flow.
 
-    ``forward``-free: use :meth:`features` to turn whitened data into network input,
-    :meth:`log_prob` and :meth:`sample` in physical parameter units.
+    ``forward``-free: use :meth:`features` to turn whitened (aligned) data and the time
+    proxies' context into network input, :meth:`log_prob` and :meth:`sample` in physical
+    parameter units.
     """
 
     def __init__(self, settings: dict):
         super().__init__()
         self.settings = settings
         n_ifos, n_basis, n_bins = settings["n_ifos"], settings["svd_size"], settings["n_bins"]
-        n_params = len(settings["parameters"])
+        n_params, n_proxies = len(settings["parameters"]), settings.get("n_proxies", 0)
         self.register_buffer("basis", torch.zeros(n_bins, n_basis, dtype=torch.complex64))
         self.register_buffer("feature_mean", torch.zeros(2 * n_ifos * n_basis))
         self.register_buffer("feature_std", torch.ones(2 * n_ifos * n_basis))
+        self.register_buffer("proxy_mean", torch.zeros(n_proxies))
+        self.register_buffer("proxy_std", torch.ones(n_proxies))
         self.register_buffer("param_mean", torch.zeros(n_params))
         self.register_buffer("param_std", torch.ones(n_params))
         n_in, n_ctx = 2 * n_ifos * n_basis, settings["context_features"]
@@ -132,6 +149,8 @@ class PosteriorModel(nn.Module):
                                              t["heads"], t["layers"], settings["dropout"])
         else:
             embedding = ResMLPEmbedding(n_in, settings["embedding_hidden"], n_ctx, settings["dropout"])
+        embedding = WithProxies(embedding, n_proxies)
+        n_ctx += n_proxies
         generator = torch.Generator().manual_seed(settings.get("permutation_seed", 0))
         transforms = []
         for i in range(settings["flow_transforms"]):
@@ -150,14 +169,17 @@ class PosteriorModel(nn.Module):
     def parameters_inferred(self) -> list[str]:
         return list(self.settings["parameters"])
 
-    def project(self, whitened: torch.Tensor) -> torch.Tensor:
-        """(batch, n_ifos, n_bins) complex whitened data -> standardised real features."""
+    def project(self, whitened: torch.Tensor, proxies: torch.Tensor) -> torch.Tensor:
+        """(batch, n_ifos, n_bins) complex whitened, aligned data and (batch, n_proxies) time
+        proxies -> network input."""
         coeff = whitened.to(self.basis.dtype) @ self.basis.conj()
-        return self.standardise_coefficients(coeff)
+        return self.features(coeff, proxies)
 
-    def standardise_coefficients(self, coeff: torch.Tensor) -> torch.Tensor:
+    def features(self, coeff: torch.Tensor, proxies: torch.Tensor) -> torch.Tensor:
+        """Standardised network input from basis coefficients and time proxies."""
         x = torch.cat([coeff.real, coeff.imag], dim=-1).flatten(1)
-        return (x - self.feature_mean) / self.feature_std
+        p = proxies.to(x.dtype)
+        return torch.cat([(x - self.feature_mean) / self.feature_std, (p - self.proxy_mean) / self.proxy_std], dim=1)
 
     def log_prob_standardised(self, theta_std: torch.Tensor, features: torch.Tensor) -> torch.Tensor:
         return self.flow.log_prob(theta_std, context=features)

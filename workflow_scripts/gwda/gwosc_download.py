@@ -1,4 +1,5 @@
-"""Download GWOSC strain files with retries, back-off and an on-disk cache.
+"""Download GWOSC strain files (and other release files) with retries, back-off and an
+on-disk cache.
 
 File URLs are located with the ``gwosc`` client (the same discovery ``gwpy``'s
 ``TimeSeries.fetch_open_data`` uses). Downloads go to ``<name>.part`` and are renamed into
@@ -66,7 +67,7 @@ def drop_contained(urls: list[str]) -> list[str]:
     return keep
 
 
-def _download(url: str, target: Path, detector: str, timeout: float) -> Path:
+def _download(url: str, target: Path, verify: Callable[[Path], object], timeout: float) -> Path:
     # The partial file keeps the real suffix (so it can be read to verify it) but breaks
     # the GWOSC name pattern, so nothing mistakes it for a complete file.
     part = target.with_name(f"{target.stem}.part{target.suffix}")
@@ -82,33 +83,40 @@ def _download(url: str, target: Path, detector: str, timeout: float) -> Path:
         if expected is not None and size != int(expected):
             raise DataError(f"truncated download of {url}: {size} of {expected} bytes")
         try:
-            read_file(part, detector)
-        except DataError as exc:
-            raise DataError(f"download of {url} is not a complete GWOSC file: {exc}") from exc
+            verify(part)
+        except (DataError, ValueError) as exc:
+            raise DataError(f"download of {url} is not a complete file of the expected kind: {exc}") from exc
         part.replace(target)
         return target
     finally:
         part.unlink(missing_ok=True)
 
 
-def cached_file(url: str, cache_dir: Path, detector: str, retries: int, backoff: float,
-                timeout: float) -> Path:
-    """Path of ``url`` in the cache, downloading it (with retries) if absent or corrupt."""
+def cached_download(url: str, cache_dir: Path, verify: Callable[[Path], object], retries: int, backoff: float,
+                    timeout: float) -> Path:
+    """Path of ``url`` in the cache, downloading it (with retries) if absent or if
+    ``verify`` (which raises on a bad file) rejects the cached copy."""
     cache_dir.mkdir(parents=True, exist_ok=True)
     target = cache_dir / Path(url).name
     if target.exists():
         try:
-            read_file(target, detector)
+            verify(target)
             log.info("using cached %s", target)
             return target
-        except DataError as exc:
+        except (DataError, ValueError) as exc:
             corrupt = target.with_name(target.name + ".corrupt")
             target.replace(corrupt)
             log.warning("cached %s is corrupt (%s); moved to %s and downloading again",
                         target, exc, corrupt)
     log.info("downloading %s", url)
-    return with_retries(lambda: _download(url, target, detector, timeout),
+    return with_retries(lambda: _download(url, target, verify, timeout),
                         f"download of {url}", retries, backoff)
+
+
+def cached_file(url: str, cache_dir: Path, detector: str, retries: int, backoff: float,
+                timeout: float) -> Path:
+    """Path of GWOSC file ``url`` in the cache (see :func:`cached_download`)."""
+    return cached_download(url, cache_dir, lambda path: read_file(path, detector), retries, backoff, timeout)
 
 
 def fetch_gwosc_files(detector: str, span: Span, sample_rate: int, settings: dict) -> list[Path]:

@@ -3,7 +3,6 @@ One function per rule; the physics lives in simulator/waveforms, the ML in flows
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import time
@@ -14,63 +13,24 @@ import numpy as np
 import torch
 
 from . import importance
-from . import psd as psd_mod
-from . import strain as strain_mod
 from .conversions import chi_eff, component_masses, redshift_from_distance
-from .domain import domain_from_config
+from .coordinates import FlowCoordinates
+from .event_analysis import (ModelMismatchError, check_model_matches, data_fingerprint, event_data,  # noqa: F401
+                             inferred_parameters, make_alignment, make_prior, make_simulator, model_config,
+                             waveform_settings)
 from .flows import PosteriorModel, load_model, resolve_device, save_model
-from .priors import Prior
+from .matched_filter import Trigger, find_trigger
 from .parallel import map_chunks
+from .priors import Prior
 from .runtime import atomic_output, write_json
 from .runtime import rng as make_rng
-from .segments import Span, analysis_spans
+from .samples import to_structured
 from .simulator import Simulator
 from .training import TrainingData, config_hash, fit_standardisation, train
-from .waveforms import (WaveformSettings, draw_and_generate, intrinsic_names, mismatch,
+from .waveforms import (draw_and_generate, intrinsic_names, mismatch,
                         reduced_basis)
 
 log = logging.getLogger(__name__)
-
-
-class ModelMismatchError(ValueError):
-    """A trained model applied to data with other settings than it was trained for."""
-
-
-def waveform_settings(config: dict) -> WaveformSettings:
-    return WaveformSettings(config["waveform"]["approximant"], float(config["waveform"]["reference_frequency"]))
-
-
-def make_prior(config: dict) -> Prior:
-    return Prior(config["prior"], config["prior_constraints"])
-
-
-def make_simulator(psd_paths: list, trigger_time: float, config: dict) -> Simulator:
-    domain = domain_from_config(config["data"])
-    psds = {}
-    for path in psd_paths:
-        p = psd_mod.read(path)
-        if p.frequencies.size != domain.frequencies.size or not np.isclose(p.delta_f, domain.delta_f):
-            raise ModelMismatchError(f"{path}: PSD grid (Δf = {p.delta_f} Hz) does not match the "
-                                     f"analysis domain (Δf = {domain.delta_f} Hz)")
-        psds[p.detector] = p.values
-    spans = analysis_spans(trigger_time, config["data"])
-    return Simulator(domain, psds, trigger_time, spans.segment.start, waveform_settings(config))
-
-
-def inferred_parameters(config: dict) -> list[str]:
-    names = make_prior(config).sampled_names
-    if config["model"]["marginalize_phase"] and waveform_settings(config).separable:
-        names = [n for n in names if n != "phase"]
-    return names
-
-
-def data_fingerprint(simulator: Simulator) -> dict:
-    """The data settings a model is tied to (checked before a model is applied)."""
-    d = simulator.domain
-    psd_hash = hashlib.sha256(b"".join(simulator.psds[i].tobytes() for i in simulator.ifos)).hexdigest()[:16]
-    return {"duration": d.duration, "sample_rate": d.sample_rate, "f_min": d.f_min, "f_max": d.f_max,
-            "roll_off": d.roll_off, "detectors": simulator.ifos, "psd_sha256": psd_hash,
-            "trigger_time": simulator.trigger_time, "segment_start": simulator.segment_start}
 
 
 # -- generate_waveforms ----------------------------------------------------------------
@@ -142,14 +102,15 @@ def train_flow(waveform_path, psd_paths: list, model_path, loss_csv, workdir, ev
     if attrs["approximant"] != settings.approximant:
         raise ModelMismatchError(f"{waveform_path} holds {attrs['approximant']} waveforms, config asks "
                                  f"for {settings.approximant}")
-    data = TrainingData(sim, prior, parameters, params, coeff, recon, device, settings.separable)
-    model_settings = dict(config["model"], n_ifos=len(sim.ifos), n_bins=sim.n_bins,
-                          parameters=parameters, permutation_seed=config["seed"])
+    coordinates = FlowCoordinates(sim, make_alignment(config, sim.ifos), parameters)
+    data = TrainingData(sim, prior, params, coeff, recon, device, settings.separable, coordinates)
+    model_settings = dict(config["model"], n_ifos=len(sim.ifos), n_bins=sim.n_bins, parameters=coordinates.names,
+                          n_proxies=coordinates.alignment.n_context, permutation_seed=config["seed"])
     torch.manual_seed(config["seed"])
     model = PosteriorModel(model_settings).to(device)
     rng = make_rng(config["seed"], "train_flow", event, "setup")
-    # Reduced basis of whitened detector-frame signals: the embedding's fixed first layer.
-    _, white = data.whitened_signals(rng.integers(0, data.n_waveforms, 1000), rng)
+    # Reduced basis of whitened, aligned detector signals: the embedding's fixed first layer.
+    _, white, _ = data.simulate(rng.integers(0, data.n_waveforms, 1000), rng)
     stack = torch.cat([white[i] for i in sim.ifos]).cpu().numpy()
     stack /= np.linalg.norm(stack, axis=1, keepdims=True)
     basis = reduced_basis(stack[: stack.shape[0] * 4 // 5], config["model"]["svd_size"])
@@ -179,61 +140,80 @@ def train_flow(waveform_path, psd_paths: list, model_path, loss_csv, workdir, ev
 
 # -- sample_posterior -------------------------------------------------------------------
 
-def check_model_matches(metadata: dict, sim: Simulator, model_path) -> None:
-    expected, actual = metadata["data"], data_fingerprint(sim)
-    diffs = [f"{k}: model {expected[k]!r}, data {actual[k]!r}" for k in expected
-             if (not np.isclose(expected[k], actual[k]) if isinstance(expected[k], float) else expected[k] != actual[k])]
-    if diffs:
-        raise ModelMismatchError(f"model {model_path} was trained for other data settings: " + "; ".join(diffs))
+def event_trigger(sim: Simulator, data: dict, waveform_path, n_templates: int) -> Trigger:
+    """Matched-filter arrival times of the event over (up to ``n_templates`` of) the
+    training waveforms, which are drawn from the prior."""
+    params, coeff, recon, _ = read_waveforms(waveform_path)
+    if coeff.ndim == 3:                      # precessing models: the h+ of each waveform
+        coeff = coeff[:, 0]
+    n = min(n_templates, coeff.shape[0])
+    return find_trigger(sim, data, {k: v[:n] for k, v in params.items()}, coeff[:n], recon)
 
 
-def event_data(strain_paths: list, sim: Simulator) -> dict[str, np.ndarray]:
-    """Whitened in-band data of the analysis segment for each detector."""
-    segments = {}
-    for path in strain_paths:
-        s, attrs = strain_mod.read(path)
-        segments[s.detector] = s.crop(Span(*json.loads(attrs["segment"])))
-    missing = set(sim.ifos) - set(segments)
-    if missing:
-        raise ModelMismatchError(f"no strain for detector(s) {sorted(missing)} the model needs")
-    return sim.whiten_segment({ifo: segments[ifo] for ifo in sim.ifos})
+def posterior_samples(model: PosteriorModel, coordinates: FlowCoordinates, data: dict, proxies: dict,
+                      n: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """n flow samples (physical parameters) and their log densities for whitened ``data``
+    aligned on ``proxies`` (per detector, s relative to the trigger)."""
+    sim, device = coordinates.sim, model.basis.device
+    aligned = sim.align_data(data, proxies)
+    x = torch.as_tensor(np.stack([aligned[i] for i in sim.ifos])[None], device=device)
+    context = torch.as_tensor(coordinates.alignment.context(proxies)[None], device=device)
+    samples, log_q = model.sample(n, model.project(x, context))
+    flow = {name: samples[:, i].cpu().numpy().astype(float) for i, name in enumerate(model.parameters_inferred)}
+    params, log_jacobian = coordinates.from_flow(flow, proxies)
+    return params, log_q.cpu().numpy().astype(float) + log_jacobian
 
 
-def sample_posterior(model_path, strain_paths: list, psd_paths: list, output, event: str,
+def recentre_proxies(model: PosteriorModel, coordinates: FlowCoordinates, data: dict, proxies: dict,
+                     iterations: int, n: int = 5000) -> dict[str, float]:
+    """Move the proxies to the posterior medians of the arrival times (and of their
+    differences from the reference detector's), ``iterations`` times: the matched filter
+    places them within a few ms, and the windows then sit centred on the posterior."""
+    ref = coordinates.alignment.reference
+    for i in range(iterations):
+        params, _ = posterior_samples(model, coordinates, data, proxies, n)
+        arrival = coordinates.sim.arrival_times(params)
+        centre = float(np.median(arrival[ref]))
+        new = {ifo: centre + (float(np.median(t - arrival[ref])) if ifo != ref else 0.0) for ifo, t in arrival.items()}
+        log.info("proxies, iteration %d: %s ms (moved by %s ms)", i + 1,
+                 ", ".join(f"{k} {1e3 * v:.2f}" for k, v in new.items()),
+                 ", ".join(f"{k} {1e3 * (new[k] - proxies[k]):+.2f}" for k in new))
+        proxies = new
+    return proxies
+
+
+def sample_posterior(model_path, waveform_path, strain_paths: list, psd_paths: list, output, event: str,
                      trigger_time: float, config: dict, threads: int = 1) -> dict:
     torch.set_num_threads(max(1, threads))
     device = resolve_device(config["training"]["device"])
     model, metadata = load_model(model_path, device)
-    sim = make_simulator(psd_paths, trigger_time, {**config, "waveform": metadata["waveform"]})
+    mconfig = model_config(config, metadata)
+    sim = make_simulator(psd_paths, trigger_time, mconfig)
     check_model_matches(metadata, sim, model_path)
     data = event_data(strain_paths, sim)
-    torch.manual_seed(config["seed"])
+    alignment = make_alignment(mconfig, sim.ifos)
     t0 = time.time()
-    x = torch.as_tensor(np.stack([data[i] for i in sim.ifos])[None], device=device)
-    samples, log_q = model.sample(config["inference"]["n_samples"], model.project(x))
+    trigger = event_trigger(sim, data, waveform_path, config["inference"]["trigger_templates"])
+    torch.manual_seed(config["seed"])
+    coordinates = FlowCoordinates(sim, alignment, metadata["parameters"])
+    proxies = recentre_proxies(model, coordinates, data, trigger.times, config["inference"]["proxy_iterations"])
+    trigger_seconds = time.time() - t0
+    t0 = time.time()
+    params, log_q = posterior_samples(model, coordinates, data, proxies, config["inference"]["n_samples"])
     seconds = time.time() - t0
-    log.info("%d samples with log densities in %.2f s on %s", samples.shape[0], seconds, device)
-    names = metadata["parameters"]
-    write_samples(output, {n: samples[:, i].cpu().numpy().astype(float) for i, n in enumerate(names)},
-                  {"log_proposal": log_q.cpu().numpy().astype(float)},
-                  {"sampling_seconds": seconds, "model": str(model_path), "event": event,
-                   "config": json.dumps(config)})
-    return {"seconds": seconds}
+    log.info("%d samples with log densities in %.2f s on %s", log_q.size, seconds, device)
+    write_samples(output, {n: params[n] for n in metadata["parameters"]}, {"log_proposal": log_q},
+                  {"sampling_seconds": seconds, "trigger_seconds": trigger_seconds, "model": str(model_path),
+                   "event": event, "proxies": json.dumps(proxies), "trigger_times": json.dumps(trigger.times),
+                   "trigger_snr": json.dumps(trigger.snr),
+                   "trigger_template": json.dumps(trigger.template), "config": json.dumps(config)})
+    return {"seconds": seconds, "trigger": trigger}
 
 
 def write_samples(path, params: dict, extra: dict, attrs: dict) -> None:
     with atomic_output(path) as tmp, h5py.File(tmp, "w") as fh:
         fh["samples"] = to_structured({**params, **extra})
         fh.attrs.update(attrs)
-
-
-def to_structured(columns: dict) -> np.ndarray:
-    names = list(columns)
-    n = len(next(iter(columns.values())))
-    out = np.empty(n, dtype=[(k, "f8") for k in names])
-    for k in names:
-        out[k] = columns[k]
-    return out
 
 
 # -- importance_sample ----------------------------------------------------------------
@@ -287,15 +267,15 @@ def summarise(samples: dict, prior: Prior, boundary_fraction: float) -> dict:
 def importance_sample(samples_path, strain_paths: list, psd_paths: list, model_path, posterior_path,
                       summary_path, event: str, trigger_time: float, config: dict, threads: int = 1) -> dict:
     _, metadata = load_model(model_path, "cpu")
-    model_config = {**config, "waveform": metadata["waveform"], "prior": metadata["prior"],
-                    "prior_constraints": metadata["prior_constraints"]}
-    sim = make_simulator(psd_paths, trigger_time, model_config)
+    mconfig = model_config(config, metadata)
+    sim = make_simulator(psd_paths, trigger_time, mconfig)
     check_model_matches(metadata, sim, model_path)
     data = event_data(strain_paths, sim)
-    prior = make_prior(model_config)
+    prior = make_prior(mconfig)
     with h5py.File(samples_path, "r") as fh:
         raw = fh["samples"][()]
         sampling_seconds = float(fh.attrs["sampling_seconds"])
+        proxies = json.loads(fh.attrs["proxies"])
     names = metadata["parameters"]
     params = {n: raw[n] for n in names}
     log_q = raw["log_proposal"]
@@ -306,14 +286,16 @@ def importance_sample(samples_path, strain_paths: list, psd_paths: list, model_p
             full[name] = np.full(log_q.size, p.minimum)
     log_prior = prior.log_prob(full, marginalized=("phase",) if marginalize else ())
     rng = make_rng(config["seed"], "importance_sample", event)
-    result = {"sampling_seconds": sampling_seconds}
-    npe = dict(full)
-    npe["log_proposal"] = log_q
+    # Flow samples outside the prior's support have zero posterior density: the NPE group
+    # leaves them out (and says how many there were); importance sampling gives them weight 0.
+    ok = np.isfinite(log_prior)
+    result = {"sampling_seconds": sampling_seconds, "npe_fraction_outside_prior": float(1 - ok.mean())}
+    npe = {k: v[ok] for k, v in full.items()}
+    npe["log_proposal"] = log_q[ok]
     if marginalize:
-        npe["phase"] = rng.uniform(0, 2 * np.pi, log_q.size)       # NPE has no phase: prior draw
+        npe["phase"] = rng.uniform(0, 2 * np.pi, int(ok.sum()))     # NPE has no phase: prior draw
     groups = {"NPE": add_derived(npe)}
     if config["inference"]["importance_sampling"]:
-        ok = np.isfinite(log_prior)
         lnl = np.full(log_q.size, -np.inf)
         w_over = np.zeros(log_q.size, dtype=complex)
         t0 = time.time()
@@ -342,7 +324,7 @@ def importance_sample(samples_path, strain_paths: list, psd_paths: list, model_p
                       n_prior_support=int(ok.sum()))
     else:
         weighted_samples = None
-    write_posterior(posterior_path, groups, weighted_samples, result, config)
+    write_posterior(posterior_path, groups, weighted_samples, result, mconfig)
     summary = {"event": event, "analyses": {g: summarise(s, prior, config["inference"]["boundary_fraction"])
                                             for g, s in groups.items()},
                **result, "training_seconds": metadata["training_seconds"],
@@ -353,6 +335,16 @@ def importance_sample(samples_path, strain_paths: list, psd_paths: list, model_p
     if flagged:
         log.warning("posterior piles against the prior bound of %s: the event may lie outside the "
                     "training prior", ", ".join(flagged))
+    alignment = make_alignment(mconfig, sim.ifos)
+    summary["time_proxies"] = proxies
+    summary["alignment_window_edge_fraction"] = {
+        g: alignment.window_fractions(sim.arrival_times(s), proxies) for g, s in groups.items()}
+    cut = sorted({ifo for fractions in summary["alignment_window_edge_fraction"].values()
+                  for ifo, f in fractions.items() if f > config["inference"]["boundary_fraction"]})
+    summary["alignment_window_cut"] = cut
+    if cut:
+        log.warning("posterior arrival times pile against the alignment window of %s: the matched-filter "
+                    "proxies may be off; the posterior is cut there", ", ".join(cut))
     write_json(summary_path, summary)
     return summary
 

@@ -49,12 +49,22 @@ class Simulator:
         return self.freqs.size
 
     # -- projection --------------------------------------------------------------------
-    def project(self, h_plus: np.ndarray, h_cross: np.ndarray, ext: dict) -> dict[str, np.ndarray]:
+    def arrival_times(self, ext: dict) -> dict:
+        """Arrival time at each detector, relative to the trigger time (s): ``geocent_time``
+        plus the detector's delay from the geocentre for ``ra``, ``dec``."""
+        ref = ext["ra"]
+        return {ifo: like(ext["geocent_time"], ref)
+                + det.time_delay_from_geocenter(ref, like(ext["dec"], ref), self.trigger_time)
+                for ifo, det in self.detectors.items()}
+
+    def project(self, h_plus: np.ndarray, h_cross: np.ndarray, ext: dict,
+                align: dict | None = None) -> dict[str, np.ndarray]:
         """Whitened detector strain (rows: samples) from polarizations at 1 Mpc.
 
         ``ext`` holds arrays ``luminosity_distance`` (Mpc), ``ra``, ``dec``, ``psi`` and
-        ``geocent_time`` (s, relative to the trigger time). Works on numpy arrays and on
-        torch tensors (any device).
+        ``geocent_time`` (s, relative to the trigger time). With ``align`` (per detector, s
+        relative to the trigger) the strain is that of data aligned by :meth:`align_data`.
+        Works on numpy arrays and on torch tensors (any device).
         """
         xp = namespace(h_plus)
         ref = like(ext["ra"], h_plus)
@@ -62,13 +72,13 @@ class Simulator:
         scale = 1.0 / like(ext["luminosity_distance"], ref)[..., None]
         freqs64 = xp.as_tensor(self.freqs, device=ref.device) if xp is not np else self.freqs
         offset = self.trigger_time - self.segment_start
+        arrival = self.arrival_times({k: like(ext[k], ref) for k in ("geocent_time", "ra", "dec")})
         out = {}
         for ifo, det in self.detectors.items():
             fp, fc = det.antenna_pattern(ref, like(ext["dec"], ref), like(ext["psi"], ref), t_gps)
-            dt = det.time_delay_from_geocenter(ref, like(ext["dec"], ref), t_gps)
+            shift = arrival[ifo] - (like(align[ifo], ref) if align is not None else 0.0)
             # f t reaches ~1e4 cycles: form it in double precision and keep only the
             # fractional cycle before the (single-precision, on tensors) complex exponential.
-            shift = like(ext["geocent_time"], ref) + dt
             if xp is np:
                 phase = np.exp(-2j * np.pi * (freqs64 * (shift + offset)[..., None]))
             else:
@@ -107,6 +117,12 @@ class Simulator:
         """Whitened in-band data of time-domain analysis segments (one array per detector)."""
         return {ifo: self.domain.time_to_frequency(x - x.mean())[self.domain.mask] * self.whitening[ifo]
                 for ifo, x in strain_segment.items()}
+
+    def align_data(self, data: dict[str, np.ndarray], align: dict[str, float]) -> dict[str, np.ndarray]:
+        """Shift each detector's whitened data earlier by ``align[ifo]`` (s): a signal arriving
+        at ``align[ifo]`` after the trigger then appears at the trigger time. Noise stays
+        white (a phase per bin)."""
+        return {ifo: d * np.exp(2j * np.pi * self.freqs * align[ifo]) for ifo, d in data.items()}
 
     # -- likelihood ----------------------------------------------------------------------
     def log_likelihood(self, params: dict, data: dict[str, np.ndarray]) -> np.ndarray:

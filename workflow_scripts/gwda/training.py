@@ -1,10 +1,11 @@
 """Training of the neural posterior estimator on simulated data, with checkpoint/resume.
 
 Per batch, on the training device: reconstruct intrinsic waveforms from their reduced basis,
-draw extrinsic parameters from the prior (and θ_jn, φ for 22-mode models), project onto the
-detectors and whiten (:class:`gwda.simulator.Simulator`), project onto the data basis, add
-fresh white noise there (exact: the basis is orthonormal, so projected white noise is white
-with the same variance), standardise.
+draw extrinsic parameters from the prior (and θ_jn, φ for 22-mode models), draw time proxies
+around the arrival times and align each detector's data on them (:mod:`gwda.alignment`),
+project onto the detectors and whiten (:class:`gwda.simulator.Simulator`), project onto the
+data basis, add fresh white noise there (exact: the basis is orthonormal, so projected white
+noise is white with the same variance), standardise.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from .coordinates import FlowCoordinates
 from .flows import PosteriorModel
 from .priors import Prior
 from .runtime import atomic_output
@@ -30,20 +32,23 @@ log = logging.getLogger(__name__)
 
 
 class TrainingData:
-    """Simulated (θ, features) batches for the posterior model."""
+    """Simulated (θ, features) batches for the posterior model; θ in the flow's coordinates
+    (:mod:`gwda.coordinates`)."""
 
-    def __init__(self, simulator: Simulator, prior: Prior, parameters: list[str],
+    def __init__(self, simulator: Simulator, prior: Prior,
                  intrinsic: dict[str, np.ndarray], coefficients: np.ndarray, waveform_basis: np.ndarray,
-                 device: torch.device, separable: bool):
-        self.sim, self.prior, self.parameters = simulator, prior, parameters
-        self.device, self.separable = device, separable
+                 device: torch.device, separable: bool, coordinates: FlowCoordinates):
+        self.sim, self.prior, self.parameters = simulator, prior, coordinates.names
+        self.device, self.separable, self.coordinates = device, separable, coordinates
+        self.alignment = coordinates.alignment
         self.intrinsic = {k: torch.as_tensor(v, dtype=torch.float32, device=device) for k, v in intrinsic.items()}
         self.coefficients = torch.as_tensor(coefficients, dtype=torch.complex64, device=device)
         self.waveform_basis = torch.as_tensor(waveform_basis, dtype=torch.complex64, device=device)
         self.n_waveforms = coefficients.shape[0]
 
-    def whitened_signals(self, idx: np.ndarray, rng: np.random.Generator):
-        """Whitened detector signals for waveforms ``idx`` with fresh extrinsic parameters."""
+    def simulate(self, idx: np.ndarray, rng: np.random.Generator):
+        """Flow parameters, whitened aligned detector signals and the proxies' context for
+        waveforms ``idx`` with fresh extrinsic parameters and proxies."""
         n = idx.size
         # Intrinsic parameters come with the waveforms (constraints applied when they were
         # drawn); only the extrinsic ones are drawn here, each from its 1-D prior.
@@ -57,7 +62,11 @@ class TrainingData:
             hp, hc = apply_angles(amplitude, theta["theta_jn"], theta["phase"])
         else:
             hp, hc = amplitude[:, 0], amplitude[:, 1]
-        return theta, self.sim.project(hp, hc, theta)
+        arrival = self.sim.arrival_times(theta)
+        drawn = self.alignment.draw_proxies({k: v.double().cpu().numpy() for k, v in arrival.items()}, rng)
+        proxies = {k: torch.as_tensor(v, device=self.device) for k, v in drawn.items()}
+        signals = self.sim.project(hp, hc, theta, align=proxies)
+        return self.coordinates.to_flow(theta, arrival, proxies), signals, self.alignment.context(proxies)
 
     def coefficients_of(self, whitened: dict, basis: torch.Tensor, generator: torch.Generator | None):
         coeff = torch.stack([whitened[ifo] for ifo in self.sim.ifos], dim=1) @ basis.conj()
@@ -66,27 +75,27 @@ class TrainingData:
 
     def batch(self, model: PosteriorModel, idx: np.ndarray, rng: np.random.Generator,
               generator: torch.Generator | None = None):
-        theta, whitened = self.whitened_signals(idx, rng)
-        coeff = self.coefficients_of(whitened, model.basis, generator)
-        x = model.standardise_coefficients(coeff)
-        t = torch.stack([theta[k] for k in self.parameters], dim=1)
+        theta, whitened, context = self.simulate(idx, rng)
+        x = model.features(self.coefficients_of(whitened, model.basis, generator), context)
+        t = torch.stack([theta[k].to(torch.float32) for k in self.parameters], dim=1)
         return (t - model.param_mean) / model.param_std, x
 
 
 def fit_standardisation(model: PosteriorModel, data: TrainingData, rng: np.random.Generator,
-                        n: int = 4096) -> None:
-    """Set the model's parameter and feature scalings from simulated samples."""
+                        n: int = 8192) -> None:
+    """Set the model's parameter, feature and proxy scalings from simulated samples."""
     idx = rng.integers(0, data.n_waveforms, n)
-    theta, whitened = data.whitened_signals(idx, rng)
+    theta, whitened, context = data.simulate(idx, rng)
     coeff = data.coefficients_of(whitened, model.basis, None)
     x = torch.cat([coeff.real, coeff.imag], dim=-1).flatten(1)
     model.feature_mean.copy_(x.mean(0))
     model.feature_std.copy_(x.std(0))
-    draw = data.prior.sample(rng, 100000)
-    mean = torch.tensor([draw[k].mean() for k in data.parameters], dtype=torch.float32)
-    std = torch.tensor([draw[k].std() for k in data.parameters], dtype=torch.float32)
-    model.param_mean.copy_(mean)
-    model.param_std.copy_(std)
+    context = context.to(torch.float32)
+    model.proxy_mean.copy_(context.mean(0))
+    model.proxy_std.copy_(context.std(0))
+    t = torch.stack([theta[k].to(torch.float32) for k in data.parameters], dim=1)
+    model.param_mean.copy_(t.mean(0))
+    model.param_std.copy_(t.std(0))
 
 
 def config_hash(obj) -> str:

@@ -1,0 +1,48 @@
+# Figures of the report not made by the stages themselves.
+
+
+rule plot_training:
+    input:
+        loss="results/{event}/model/loss.csv",
+    output:
+        figure=report(
+            "results/{event}/figures/loss.png",
+            caption="captions/loss.rst",
+            category="Training",
+            subcategory="{event}",
+        ),
+        figure_pdf="results/{event}/figures/loss.pdf",
+    log:
+        "results/{event}/logs/plot_training.log",
+    params:
+        config=stage_config("seed"),
+    threads: 1
+    conda:
+        "../envs/simulation.yaml"
+    script:
+        "../workflow_scripts/plot_training.py"
+
+
+rule plot_reconstruction:
+    input:
+        posterior="results/{event}/posterior.hdf5",
+        strain=per_detector("results/{event}/strain/{ifo}.hdf5"),
+        psd=per_detector("results/{event}/psd/{ifo}_psd.hdf5"),
+    output:
+        figure=report(
+            "results/{event}/figures/whitened_strain.png",
+            caption="captions/whitened_strain.rst",
+            category="Posterior",
+            subcategory="{event}",
+        ),
+        figure_pdf="results/{event}/figures/whitened_strain.pdf",
+    log:
+        "results/{event}/logs/plot_reconstruction.log",
+    params:
+        config=stage_config("seed", "validation"),
+        trigger_time=lambda wildcards: EVENTS[wildcards.event].gps_time,
+    threads: 1
+    conda:
+        "../envs/simulation.yaml"
+    script:
+        "../workflow_scripts/plot_reconstruction.py"

@@ -1,0 +1,95 @@
+# Checks of the posterior: P-P coverage on injections, published posteriors, comparisons.
+
+
+# Published posteriors are downloaded (LIGO DCC) or read locally: on the submit host.
+localrules:
+    reference_posterior,
+
+
+rule pp_test:
+    input:
+        model="results/{event}/model/model.pt",
+        psd=per_detector("results/{event}/psd/{ifo}_psd.hdf5"),
+    output:
+        result="results/{event}/validation/pp_test.json",
+        levels="results/{event}/validation/pp_levels.csv",
+        figure=report(
+            "results/{event}/figures/pp_plot.png",
+            caption="captions/pp_plot.rst",
+            category="Validation",
+            subcategory="{event}",
+        ),
+        figure_pdf="results/{event}/figures/pp_plot.pdf",
+    log:
+        "results/{event}/logs/pp_test.log",
+    benchmark:
+        "results/{event}/benchmarks/pp_test.tsv"
+    params:
+        config=stage_config("seed", "data", "training", "validation"),
+        trigger_time=lambda wildcards: EVENTS[wildcards.event].gps_time,
+    threads: 2
+    resources:
+        gpu=1,
+    conda:
+        "../envs/torch.yaml"
+    script:
+        "../workflow_scripts/pp_test.py"
+
+
+rule reference_posterior:
+    output:
+        output="results/{event}/reference/{reference}.hdf5",
+    log:
+        "results/{event}/logs/reference_posterior_{reference}.log",
+    params:
+        config=stage_config("data", "validation"),
+        trigger_time=lambda wildcards: EVENTS[wildcards.event].gps_time,
+    threads: 1
+    conda:
+        "../envs/simulation.yaml"
+    script:
+        "../workflow_scripts/reference_posterior.py"
+
+
+rule compare_posteriors:
+    input:
+        posterior="results/{event}/posterior.hdf5",
+        references=reference_files,
+    output:
+        table=report(
+            "results/{event}/validation/comparison.csv",
+            caption="captions/comparison_table.rst",
+            category="Validation",
+            subcategory="{event}",
+        ),
+        result="results/{event}/validation/comparison.json",
+        corner=report(
+            "results/{event}/figures/corner.png",
+            caption="captions/corner.rst",
+            category="Posterior",
+            subcategory="{event}",
+        ),
+        corner_pdf="results/{event}/figures/corner.pdf",
+        skymap=report(
+            "results/{event}/figures/skymap.png",
+            caption="captions/skymap.rst",
+            category="Posterior",
+            subcategory="{event}",
+        ),
+        skymap_pdf="results/{event}/figures/skymap.pdf",
+        summary_table=report(
+            "results/{event}/figures/summary_table.png",
+            caption="captions/summary_table.rst",
+            category="Posterior",
+            subcategory="{event}",
+        ),
+        summary_table_pdf="results/{event}/figures/summary_table.pdf",
+    log:
+        "results/{event}/logs/compare_posteriors.log",
+    params:
+        config=stage_config("validation"),
+    threads: 1
+    conda:
+        "../envs/simulation.yaml"
+    script:
+        "../workflow_scripts/compare_posteriors.py"
