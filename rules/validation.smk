@@ -93,3 +93,44 @@ rule compare_posteriors:
         "../envs/simulation.yaml"
     script:
         "../workflow_scripts/compare_posteriors.py"
+
+
+# Opt-in (not part of `all`): snakemake --cores all results/{event}/bilby/comparison.json
+rule bilby_reference:
+    input:
+        strain=per_detector("results/{event}/strain/{ifo}.hdf5"),
+        psd=per_detector("results/{event}/psd/{ifo}_psd.hdf5"),
+    output:
+        posterior="results/{event}/bilby/posterior.hdf5",
+        summary="results/{event}/bilby/summary.json",
+    log:
+        "results/{event}/logs/bilby_reference.log",
+    benchmark:
+        "results/{event}/benchmarks/bilby_reference.tsv"
+    params:
+        config=stage_config("seed", "data", "prior", "prior_constraints", "waveform", "validation"),
+        trigger_time=lambda wildcards: EVENTS[wildcards.event].gps_time,
+    threads: 8
+    conda:
+        "../envs/bilby.yaml"
+    script:
+        "../workflow_scripts/bilby_reference.py"
+
+
+rule compare_with_bilby:
+    input:
+        posterior="results/{event}/posterior.hdf5",
+        summary="results/{event}/summary.json",
+        bilby_posterior="results/{event}/bilby/posterior.hdf5",
+        bilby_summary="results/{event}/bilby/summary.json",
+    output:
+        result="results/{event}/bilby/comparison.json",
+    log:
+        "results/{event}/logs/compare_with_bilby.log",
+    params:
+        config=stage_config("validation"),
+    threads: 1
+    conda:
+        "../envs/bilby.yaml"
+    script:
+        "../workflow_scripts/compare_with_bilby.py"

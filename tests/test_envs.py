@@ -1,5 +1,5 @@
 """Each rule's conda environment provides every third-party module its script (and the gwda
-modules that script uses, transitively) imports, with version bounds matching pyproject.toml.
+modules that script uses, transitively) imports, with version bounds matching pyproject.toml (dependencies and extras).
 Conda channels are not reachable from the build machines, so this is checked statically."""
 
 import ast
@@ -18,7 +18,7 @@ PACKAGE = {"numpy": "numpy", "scipy": "scipy", "h5py": "h5py", "gwpy": "gwpy", "
            "lal": "lalsuite", "lalsimulation": "lalsuite", "lalframe": "lalsuite", "pycbc": "pycbc",
            "torch": "pytorch", "nflows": "nflows", "yaml": "pyyaml", "jsonschema": "jsonschema",
            "matplotlib": "matplotlib", "requests": "requests", "astropy": "astropy", "tqdm": "tqdm",
-           "threadpoolctl": "threadpoolctl"}
+           "threadpoolctl": "threadpoolctl", "bilby": "bilby", "dynesty": "dynesty"}
 # conda packages that provide another one's modules
 PROVIDES = {"lalsuite": {"lalsuite", "python-lal", "python-lalframe", "python-lalsimulation"}}
 PYPROJECT_NAME = {"pytorch": "torch"}
@@ -102,7 +102,8 @@ def test_env_provides_every_import(rule, script, env):
 def test_env_versions_agree_with_pyproject():
     import tomllib
 
-    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    deps = project["dependencies"] + [d for extra in project["optional-dependencies"].values() for d in extra]
     bounds = {}
     for d in deps:
         m = re.match(r"^([A-Za-z0-9_.-]+)(.*)$", d)

@@ -53,9 +53,15 @@ def test_bad_config_fails_before_any_job(root, tmp_path, override, text):
     assert not (tmp_path / "results").exists()
 
 
-def _write_config(tmp_path, root, data):
+FIGURES = ["asd_H1", "asd_L1", "noise_comparison", "loss", "whitened_strain", "corner", "skymap", "pp_plot",
+           "summary_table"]
+
+
+def _write_config(tmp_path, root, data, references=None):
+    """test.yaml with ``data`` keys replaced and the given reference posteriors (label: file)."""
     base = yaml.safe_load((root / "config" / "test.yaml").read_text())
     base["data"].update(data)
+    base["validation"]["references"] = [{"label": k, "path": str(v)} for k, v in (references or {}).items()]
     path = tmp_path / "config.yaml"
     path.write_text(yaml.safe_dump(base))
     return path
@@ -67,7 +73,6 @@ def _check_posterior_outputs(workdir):
         npe = fh["NPE/posterior_samples"][()]
         assert {"chirp_mass", "mass_ratio", "chi_eff", "luminosity_distance", "mass_1_source",
                 "log_proposal"} <= set(npe.dtype.names)
-        assert npe.size == 2000
         is_group = fh["NPE-IS"]
         weighted = is_group["weighted_samples"][()]
         assert {"log_prior", "log_likelihood", "weights"} <= set(weighted.dtype.names)
@@ -77,10 +82,29 @@ def _check_posterior_outputs(workdir):
         assert 0 < is_group.attrs["sample_efficiency"] <= 1
         assert json.loads(fh.attrs["config"])["inference"]["n_samples"] == 2000
     summary = json.loads((event_dir / "summary.json").read_text())
+    # The NPE group keeps the flow samples inside the prior's support.
+    assert npe.size == round(2000 * (1 - summary["npe_fraction_outside_prior"]))
     cm = summary["analyses"]["NPE"]["chirp_mass"]
     assert cm["lower_90"] <= cm["median"] <= cm["upper_90"]
     assert (event_dir / "model" / "loss.csv").read_text().count("\n") == 3   # header + 2 epochs
     return summary
+
+
+def _check_validation_outputs(workdir, reference_label=None):
+    event_dir = workdir / "results" / "GW150914"
+    missing = [f"{f}.{ext}" for f in FIGURES for ext in ("png", "pdf") if not (event_dir / "figures" / f"{f}.{ext}").is_file()]
+    assert not missing
+    pp = json.loads((event_dir / "validation" / "pp_test.json").read_text())
+    assert pp["n_injections"] == 12 and 0 <= pp["combined_pvalue"] <= 1
+    assert set(pp["pvalues"]) == set(pp["parameters"]) >= {"chirp_mass", "luminosity_distance", "geocent_time"}
+    levels = (event_dir / "validation" / "pp_levels.csv").read_text().strip().splitlines()
+    assert len(levels) == 13
+    comparison = json.loads((event_dir / "validation" / "comparison.json").read_text())
+    pairs = {"NPE vs NPE-IS"} | ({f"NPE vs {reference_label}", f"NPE-IS vs {reference_label}"} if reference_label else set())
+    assert set(comparison["jsd_nat"]) == pairs
+    for divergences in comparison["jsd_nat"].values():
+        assert all(np.isnan(v) or 0 <= v <= np.log(2) + 1e-9 for v in divergences.values())
+    return comparison
 
 
 def _check_data_outputs(workdir, expect_ratio_of=None):
@@ -114,8 +138,15 @@ def test_whole_dag_runs_offline_on_synthetic_files(root, tmp_path, synthetic_dir
     assert out.returncode == 0, out.stderr[-3000:]
     _check_data_outputs(tmp_path, expect_ratio_of=analytic_psd)
     _check_posterior_outputs(tmp_path)
+    _check_validation_outputs(tmp_path)
     again = snakemake(root, "-n", "--cores", "2", "--configfile", str(cfg), "-d", str(tmp_path))
     assert "Nothing to be done" in again.stdout + again.stderr
+    report = snakemake(root, "--configfile", str(cfg), "-d", str(tmp_path), "--report", "report.html")
+    assert report.returncode == 0, report.stderr[-3000:]
+    html = (tmp_path / "report.html").read_text()
+    for caption in ("coverage test of the neural posterior estimator", "Whitened strain of each detector",
+                    "Training of the neural posterior", "Sky position of GW150914"):
+        assert caption in html
 
 
 @pytest.mark.slow
@@ -136,12 +167,16 @@ def test_data_stage_downloads_from_a_gwosc_server(root, tmp_path, synthetic_dir)
 
 
 @pytest.mark.slow
-def test_whole_dag_on_real_gw150914_files(root, tmp_path, shared_gwosc):
-    cfg = _write_config(tmp_path, root, {"local": {"directory": str(shared_gwosc)}})
+def test_whole_dag_on_real_gw150914_files(root, tmp_path, shared_gwosc, shared_reference):
+    cfg = _write_config(tmp_path, root, {"local": {"directory": str(shared_gwosc)}},
+                        {"2-OGC": shared_reference})
     out = snakemake(root, "--cores", "2", "--configfile", str(cfg), "-d", str(tmp_path))
     assert out.returncode == 0, out.stderr[-3000:]
     summary = _check_data_outputs(tmp_path)
     _check_posterior_outputs(tmp_path)
+    comparison = _check_validation_outputs(tmp_path, "2-OGC")
+    # The published 2-OGC posterior, read as a reference: detector-frame chirp mass ≈ 30.9.
+    assert comparison["intervals_90"]["2-OGC"]["chirp_mass"]["median"] == pytest.approx(30.9, abs=0.2)
     for det in ("H1", "L1"):
         real = summary["detectors"][det]["real_offsource"]
         assert abs(real["variance"] - 1) < 0.15

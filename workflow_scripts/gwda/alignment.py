@@ -58,15 +58,11 @@ class TimeAlignment:
             out[ifo] = tau_ref + (np.asarray(arrival[ifo], dtype=float) - t_ref) + eta
         return out
 
-    def context(self, proxies: dict):
-        """The proxies the flow is conditioned on: τ_I - τ_ref for I ≠ ref (columns)."""
-        ref = proxies[self.reference]
-        diffs = [proxies[ifo] - ref for ifo in self.ifos[1:]]
-        if isinstance(ref, np.ndarray) or np.isscalar(ref):
-            return np.stack(np.broadcast_arrays(*diffs), axis=-1) if diffs else np.zeros(np.shape(ref) + (0,))
-        import torch
-
-        return torch.stack(diffs, dim=-1) if diffs else ref.new_zeros(ref.shape + (0,))
+    def context(self, proxies: dict) -> np.ndarray:
+        """The proxies the flow is conditioned on: τ_I - τ_ref for I ≠ ref (last axis)."""
+        ref = np.asarray(proxies[self.reference], dtype=float)
+        return np.stack([ref + 0.0] + [np.asarray(proxies[ifo], dtype=float) - ref for ifo in self.ifos[1:]],
+                        axis=-1)[..., 1:]
 
     def window_fractions(self, arrival: dict, proxies: dict, edge: float = 0.1) -> dict[str, float]:
         """Fraction of samples within ``edge`` (as a fraction of the window) of each window's

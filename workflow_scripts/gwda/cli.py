@@ -51,7 +51,8 @@ def run(func, namespace: dict, doc: str, inputs: dict | None = None, outputs: di
         if "detector" in accepted:
             parser.add_argument("--ifo", required=True, help="detector prefix, e.g. H1")
         for key, name in {**inputs, **outputs}.items():
-            parser.add_argument(f"--{name.rstrip('+')}", dest=key, required=True, nargs="+" if name.endswith("+") else None)
+            option = "--" + name.rstrip("+").replace("_", "-")
+            parser.add_argument(option, dest=key, required=True, nargs="+" if name.endswith("+") else None)
         for p in params:
             parser.add_argument(f"--{p.replace('_', '-')}", dest=p, required=True)
         kwargs = vars(parser.parse_args())

@@ -12,6 +12,8 @@ posterior is simpler:
 The map (zenith, azimuth, {ref}_time) -> (ra, dec, geocent_time) is a rotation of the
 sphere followed by a time shift that depends on the sky position only, so densities change
 by the area factor alone: ``q(ra, dec, …) = q(zenith, azimuth, …) cos(dec) / sin(zenith)``.
+Flow samples outside zenith ∈ (0, π), azimuth ∈ [0, 2π) get a NaN density: they are left out
+(importance sampling gives them weight 0, which keeps its estimates unbiased).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from .alignment import TimeAlignment
-from .arrays import like, namespace
+from .arrays import like
 from .detectors import DetectorSkyFrame
 from .simulator import Simulator
 
@@ -52,9 +54,13 @@ class FlowCoordinates:
         out = {k: v for k, v in flow.items() if k not in (self.alignment.time_parameter, "zenith", "azimuth")}
         log_jacobian = np.zeros(np.shape(next(iter(flow.values()))))
         if self.sky is not None:
-            xp = namespace(flow["zenith"])
-            out["ra"], out["dec"] = self.sky.to_ra_dec(flow["zenith"], flow["azimuth"])
-            log_jacobian = xp.log(xp.cos(out["dec"])) - xp.log(xp.sin(flow["zenith"]))
+            zenith, azimuth = flow["zenith"], flow["azimuth"]
+            out["ra"], out["dec"] = self.sky.to_ra_dec(zenith, azimuth)
+            # The flow's density maps one-to-one onto the sphere only from zenith in (0, π) and
+            # azimuth in [0, 2π): samples outside are marked with a NaN density (left out).
+            inside = (zenith > 0) & (zenith < np.pi) & (azimuth >= 0) & (azimuth < 2 * np.pi)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                log_jacobian = np.where(inside, np.log(np.cos(out["dec"])) - np.log(np.abs(np.sin(zenith))), np.nan)
         if self.alignment.time_parameter in flow:
             ref = self.alignment.reference
             delay = self.sim.detectors[ref].time_delay_from_geocenter(out["ra"], out["dec"], self.sim.trigger_time)

@@ -288,7 +288,7 @@ def importance_sample(samples_path, strain_paths: list, psd_paths: list, model_p
     rng = make_rng(config["seed"], "importance_sample", event)
     # Flow samples outside the prior's support have zero posterior density: the NPE group
     # leaves them out (and says how many there were); importance sampling gives them weight 0.
-    ok = np.isfinite(log_prior)
+    ok = np.isfinite(log_prior) & np.isfinite(log_q)
     result = {"sampling_seconds": sampling_seconds, "npe_fraction_outside_prior": float(1 - ok.mean())}
     npe = {k: v[ok] for k, v in full.items()}
     npe["log_proposal"] = log_q[ok]

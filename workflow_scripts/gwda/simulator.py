@@ -19,12 +19,6 @@ from .domain import FrequencyDomain
 from .waveforms import WaveformSettings, apply_angles, polarizations
 
 
-def torch_polar(angle):
-    import torch
-
-    return torch.polar(torch.ones_like(angle), angle)
-
-
 @dataclass
 class Simulator:
     domain: FrequencyDomain
@@ -84,7 +78,7 @@ class Simulator:
             else:
                 cycles = freqs64 * (shift.double() + offset)[..., None]
                 angle = (-2 * np.pi) * (cycles - cycles.floor()).to(ref.dtype)
-                phase = torch_polar(angle)
+                phase = xp.polar(xp.ones_like(angle), angle)
             h = (fp[..., None] * h_plus + fc[..., None] * h_cross) * phase
             out[ifo] = h * (scale * like(self.whitening[ifo], ref))
         return out

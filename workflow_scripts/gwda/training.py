@@ -66,7 +66,8 @@ class TrainingData:
         drawn = self.alignment.draw_proxies({k: v.double().cpu().numpy() for k, v in arrival.items()}, rng)
         proxies = {k: torch.as_tensor(v, device=self.device) for k, v in drawn.items()}
         signals = self.sim.project(hp, hc, theta, align=proxies)
-        return self.coordinates.to_flow(theta, arrival, proxies), signals, self.alignment.context(proxies)
+        context = torch.as_tensor(self.alignment.context(drawn), dtype=torch.float32, device=self.device)
+        return self.coordinates.to_flow(theta, arrival, proxies), signals, context
 
     def coefficients_of(self, whitened: dict, basis: torch.Tensor, generator: torch.Generator | None):
         coeff = torch.stack([whitened[ifo] for ifo in self.sim.ifos], dim=1) @ basis.conj()

@@ -60,6 +60,8 @@ def pp_test(model_path, psd_paths: list, output, levels_csv, figure, event: str,
         truth = {k: float(truths[k][i]) for k in names}
         samples, log_q = posterior_samples(model, coordinates, data, {k: float(v[i]) for k, v in proxies.items()},
                                            settings["pp_samples"])
+        valid = np.isfinite(log_q)            # inside the flow coordinates' one-to-one range
+        samples, log_q = {k: v[valid] for k, v in samples.items()}, log_q[valid]
         for k, v in credible_levels(samples, truth).items():
             levels[k][i] = v
         if settings["pp_importance_sampling"]:

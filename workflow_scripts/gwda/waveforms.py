@@ -134,7 +134,10 @@ def _generate_chunk(args):
         if hc.shape[0]:
             hc[i] = b
     if basis is not None:
-        hp, hc = ((h * weight) @ basis.conj() for h in (hp, hc))
+        # single precision: the coefficients are stored as complex64, and the projection,
+        # not the waveform call, would otherwise dominate the worker's time
+        b = basis.conj().astype(np.complex64)
+        hp, hc = ((h * weight).astype(np.complex64) @ b for h in (hp, hc))
     return hp, hc, failed
 
 
