@@ -24,8 +24,16 @@ wildcard_constraints:
 
 
 def stage_config(*sections):
-    """The config sections a rule depends on (passed as params so a change re-runs it)."""
-    return {key: config[key] for key in sections}
+    """The config sections a rule depends on (passed as params so a change re-runs it);
+    "a.b" takes only key b of section a."""
+    out = {}
+    for key in sections:
+        section, _, sub = key.partition(".")
+        if sub:
+            out.setdefault(section, {})[sub] = config[section][sub]
+        else:
+            out[section] = config[section]
+    return out
 
 
 def detectors(wildcards):

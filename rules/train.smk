@@ -11,7 +11,9 @@ rule generate_waveforms:
     benchmark:
         "results/{event}/benchmarks/generate_waveforms.tsv"
     params:
-        config=stage_config("seed", "data", "prior", "prior_constraints", "waveform"),
+        config=stage_config(
+            "seed", "data", "prior", "prior_constraints", "waveform", "training.proposal"
+        ),
         trigger_time=lambda wildcards: EVENTS[wildcards.event].gps_time,
     threads: 8
     conda:

@@ -77,3 +77,22 @@ def test_events_by_name_and_by_gps_time():
     assert events["GW150914"].gps_time == pytest.approx(1126259462.4)
     assert events["GW170814"].detectors == ("H1", "L1", "V1")
     assert events["S200101"].detectors == ("L1",)
+
+
+@pytest.mark.parametrize("proposal, text", [
+    ({"luminosity_distance": {"type": "uniform", "minimum": 200.0}}, "must contain the prior's range"),
+    ({"geocent_time": {"type": "uniform", "maximum": 0.05}}, "must contain the prior's range"),
+    ({"phase": {"type": "power_law", "minimum": 0.0}}, "minimum must be positive"),
+])
+def test_training_proposal_must_cover_the_prior(proposal, text):
+    with pytest.raises(ConfigError, match=text):
+        validate_config({"training": {"proposal": proposal}})
+
+
+def test_training_proposal_inherits_the_prior_bounds():
+    from gwda.event_analysis import make_prior, training_prior
+
+    config = validate_config({"training": {"proposal": {"luminosity_distance": {"type": "uniform"}}}})
+    p, q = make_prior(config).priors["luminosity_distance"], training_prior(config).priors["luminosity_distance"]
+    assert (q.kind, q.minimum, q.maximum) == ("uniform", p.minimum, p.maximum) and p.kind == "power_law"
+    assert training_prior(config).priors["chirp_mass"] == make_prior(config).priors["chirp_mass"]

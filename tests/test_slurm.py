@@ -60,11 +60,14 @@ def test_profile_on_a_real_slurm_cluster(root, tmp_path, synthetic_dir):
         assert out.returncode == 0, text[-4000:]
         # Every job but the local fetch_strain went through sbatch (2 PSDs, waveforms, training,
         # sampling, importance sampling), training to the gpu partition with a GPU.
-        jobs = dict(re.findall(r"rule (\w+):.*?submitted with SLURM jobid (\d+)", text, flags=re.S))
+        # "Job 4 has been submitted with SLURM jobid 5 (log: .../slurm_logs/rule_train_flow/GW150914/5.log)."
+        jobs = {rule: jobid for jobid, rule in
+                re.findall(r"submitted with SLURM jobid (\d+) \(log: \S*?/slurm_logs/rule_(\w+)/", text)}
         assert len(re.findall("submitted with SLURM jobid", text)) == 6, text[-3000:]
         assert {"estimate_psd", "generate_waveforms", "train_flow", "sample_posterior", "importance_sample"} <= set(jobs)
         show = subprocess.run(["scontrol", "show", "job", jobs["train_flow"]], capture_output=True, text=True).stdout
-        assert "Partition=gpu" in show and "gres/gpu=1" in show, show
+        # The GPU request as Slurm 22.05 records it ("TresPerJob=gres:gpu:1"; newer: "gres/gpu:1").
+        assert "Partition=gpu" in show and re.search(r"TresPerJob=gres[:/]gpu:1\b", show), show
 
         # A job that fails on the cluster is reported as failed, and leaves no output.
         strain = cluster / "results" / "GW150914" / "strain" / "H1.hdf5"

@@ -82,8 +82,11 @@ def _check_posterior_outputs(workdir):
         assert 0 < is_group.attrs["sample_efficiency"] <= 1
         assert json.loads(fh.attrs["config"])["inference"]["n_samples"] == 2000
     summary = json.loads((event_dir / "summary.json").read_text())
-    # The NPE group keeps the flow samples inside the prior's support.
-    assert npe.size == round(2000 * (1 - summary["npe_fraction_outside_prior"]))
+    # The NPE group keeps the flow samples inside the prior's support, resampled from the
+    # training proposal (uniform in distance in test.yaml) to the prior.
+    kept = 2000 * (1 - summary["npe_fraction_outside_prior"])
+    assert 0.3 < summary["npe_proposal_reweighting_efficiency"] <= 1
+    assert npe.size == round(kept * summary["npe_proposal_reweighting_efficiency"])
     cm = summary["analyses"]["NPE"]["chirp_mass"]
     assert cm["lower_90"] <= cm["median"] <= cm["upper_90"]
     assert (event_dir / "model" / "loss.csv").read_text().count("\n") == 3   # header + 2 epochs
@@ -147,6 +150,14 @@ def test_whole_dag_runs_offline_on_synthetic_files(root, tmp_path, synthetic_dir
     for caption in ("coverage test of the neural posterior estimator", "Whitened strain of each detector",
                     "Training of the neural posterior", "Sky position of GW150914"):
         assert caption in html
+    # The opt-in standard-sampler reference, at the config's tiny dynesty setting.
+    target = "results/GW150914/bilby/comparison.json"
+    out = snakemake(root, "--cores", "2", "--configfile", str(cfg), "-d", str(tmp_path), target)
+    assert out.returncode == 0, out.stderr[-3000:]
+    bilby = json.loads((tmp_path / target).read_text())
+    assert bilby["bilby_seconds"] > 0 and bilby["wall_time_ratio"] > 0
+    assert set(bilby["jsd_nat"]) == {"NPE vs bilby", "NPE-IS vs bilby"}
+    assert np.isfinite(bilby["log_bayes_factor"]["bilby"])
 
 
 @pytest.mark.slow

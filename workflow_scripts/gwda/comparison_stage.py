@@ -120,7 +120,7 @@ def _table(result: dict, series: dict, png, event: str) -> None:
                      for label in labels]
         row += [f"{1e3 * result['jsd_nat'][pair][p]:.1f}" if p in result["jsd_nat"][pair] else "–" for pair in pairs]
         rows.append(row)
-    foot = (f"NPE-IS: sample efficiency {100 * result['sample_efficiency']:.2f} %, "
-            f"ln Z = {result['log_evidence']:.2f} ± {result['log_evidence_error']:.2f}. "
-            "JSD: 1-D Jensen–Shannon divergence, KDE, natural log (1 mnat = 1e-3 nat).")
+    foot = (f"NPE-IS: importance-sampling efficiency {100 * result['sample_efficiency']:.2f} %, "
+            f"ln Z = {result['log_evidence']:.2f} ± {result['log_evidence_error']:.2f}.   "
+            "JSD: 1-D Jensen–Shannon divergence (KDE, natural log; 1 mnat = 1e-3 nat).")
     table_figure(rows, header, f"{event}: medians and 90 % intervals", png, foot)

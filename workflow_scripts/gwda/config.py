@@ -173,14 +173,27 @@ def _check_prior(config: dict) -> None:
         raise ConfigError(f"config key 'prior': {', '.join(wrong)} do not apply to the {kind} approximant "
                           f"{config['waveform']['approximant']} (use "
                           f"{', '.join(ALIGNED_SPINS if aligned else PRECESSING_SPINS)})")
-    for name, spec in prior.items():
+    proposal = config["training"]["proposal"]
+    for name, given in proposal.items():
+        base, key = prior.get(name), f"config key 'training.proposal.{name}'"
+        if base is None or base["type"] == "fixed":
+            raise ConfigError(f"{key}: the prior of {name} is {'fixed' if base else 'missing'}; nothing to replace")
+        spec = {**base, **given}
+        if spec["type"] == "fixed":
+            raise ConfigError(f"{key}: a proposal cannot be fixed")
+        if spec["minimum"] > base["minimum"] or spec["maximum"] < base["maximum"]:
+            raise ConfigError(f"{key}: [{spec['minimum']}, {spec['maximum']}] must contain the prior's range "
+                              f"[{base['minimum']}, {base['maximum']}] (the flow must cover the posterior)")
+    entries = [(f"prior.{n}", spec) for n, spec in prior.items()]
+    entries += [(f"training.proposal.{n}", {**prior[n], **given}) for n, given in proposal.items()]
+    for key, spec in entries:
         if spec["type"] == "fixed":
             if "value" not in spec:
-                raise ConfigError(f"config key 'prior.{name}': a fixed prior needs 'value'")
+                raise ConfigError(f"config key '{key}': a fixed prior needs 'value'")
         elif "minimum" not in spec or "maximum" not in spec or spec["minimum"] >= spec["maximum"]:
-            raise ConfigError(f"config key 'prior.{name}': needs minimum < maximum")
+            raise ConfigError(f"config key '{key}': needs minimum < maximum")
         elif spec["type"] in ("power_law", "uniform_comoving_volume") and spec["minimum"] <= 0:
-            raise ConfigError(f"config key 'prior.{name}': minimum must be positive for {spec['type']}")
+            raise ConfigError(f"config key '{key}': minimum must be positive for {spec['type']}")
 
 
 def load_config(path: Path | str, overrides: dict | None = None) -> dict:

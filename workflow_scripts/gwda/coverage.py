@@ -16,9 +16,12 @@ from scipy import stats
 BAND_CONFIDENCES = (0.68, 0.95, 0.997)       # 1σ, 2σ, 3σ
 
 
-def credible_levels(samples: dict[str, np.ndarray], truth: dict[str, float]) -> dict[str, float]:
-    """Fraction of each parameter's posterior samples below the true value."""
-    return {k: float(np.mean(np.asarray(samples[k]) < truth[k])) for k in truth}
+def credible_levels(samples: dict[str, np.ndarray], truth: dict[str, float],
+                    weights: np.ndarray | None = None) -> dict[str, float]:
+    """(Weighted) fraction of each parameter's posterior samples below the true value."""
+    n = len(next(iter(samples.values())))
+    w = np.full(n, 1.0 / n) if weights is None else np.asarray(weights) / np.sum(weights)
+    return {k: float(np.sum(w[np.asarray(samples[k]) < truth[k]])) for k in truth}
 
 
 def pp_statistics(levels: dict[str, np.ndarray]) -> dict:

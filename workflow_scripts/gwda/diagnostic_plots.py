@@ -58,18 +58,20 @@ def pp_figure(levels: dict[str, np.ndarray], pvalues: dict[str, float], combined
 
 def table_figure(rows: list[list[str]], header: list[str], title: str, png_path: Path | str,
                  footnote: str = "") -> None:
-    """A table rendered as a figure (for the report)."""
-    fig, ax = plt.subplots(figsize=(2.0 + 2.3 * (len(header) - 1), 0.9 + 0.42 * (len(rows) + 1)))
+    """A table rendered as a figure (for the report); header cells may hold two lines."""
+    n_rows = len(rows) + 2                                  # the header takes two rows' height
+    fig, ax = plt.subplots(figsize=(1.6 + 2.3 * (len(header) - 1), 0.32 * n_rows + 0.9))
     ax.axis("off")
-    table = ax.table(cellText=rows, colLabels=header, loc="center", cellLoc="center")
+    table = ax.table(cellText=rows, colLabels=header, cellLoc="center", bbox=[0, 0, 1, 1])
     table.auto_set_font_size(False)
     table.set_fontsize(9.5)
-    table.scale(1.0, 1.45)
     for (r, _), cell in table.get_celld().items():
+        cell.set_height(2.0 / n_rows if r == 0 else 1.0 / n_rows)
         if r == 0:
             cell.set_text_props(weight="bold")
             cell.set_facecolor("0.9")
-    ax.set_title(title, fontsize=12, pad=6)
+    ax.set_title(title, fontsize=12, pad=8)
     if footnote:
-        fig.text(0.01, 0.01, footnote, fontsize=8, color="0.3", ha="left", va="bottom", wrap=True)
+        ax.text(0.0, -0.04, footnote, transform=ax.transAxes, fontsize=8.5, color="0.3", ha="left", va="top",
+                wrap=True)
     save(fig, png_path)

@@ -27,7 +27,18 @@ def waveform_settings(config: dict) -> WaveformSettings:
 
 
 def make_prior(config: dict) -> Prior:
+    """The prior of the analysis (importance sampling, P–P injections, summaries)."""
     return Prior(config["prior"], config["prior_constraints"])
+
+
+def training_prior(config: dict) -> Prior:
+    """The distribution the flow is trained on: the prior, with ``training.proposal``
+    replacing it for the parameters listed there (bounds not given are the prior's)."""
+    return Prior(proposal_spec(config["prior"], config["training"]["proposal"]), config["prior_constraints"])
+
+
+def proposal_spec(prior: dict, proposal: dict) -> dict:
+    return {name: {**spec, **proposal.get(name, {})} for name, spec in prior.items()}
 
 
 def make_simulator(psd_paths: list, trigger_time: float, config: dict) -> Simulator:
@@ -66,8 +77,10 @@ def data_fingerprint(simulator: Simulator) -> dict:
 
 def model_config(config: dict, metadata: dict) -> dict:
     """``config`` with the sections that describe a trained model taken from its file."""
+    trained = metadata["config"]
     return {**config, "waveform": metadata["waveform"], "prior": metadata["prior"],
-            "prior_constraints": metadata["prior_constraints"], "model": metadata["config"]["model"]}
+            "prior_constraints": metadata["prior_constraints"], "model": trained["model"],
+            "training": {**config.get("training", {}), "proposal": trained["training"].get("proposal", {})}}
 
 
 def check_model_matches(metadata: dict, sim: Simulator, model_path) -> None:

@@ -17,7 +17,7 @@ from .conversions import chi_eff, component_masses, redshift_from_distance
 from .coordinates import FlowCoordinates
 from .event_analysis import (ModelMismatchError, check_model_matches, data_fingerprint, event_data,  # noqa: F401
                              inferred_parameters, make_alignment, make_prior, make_simulator, model_config,
-                             waveform_settings)
+                             training_prior, waveform_settings)
 from .flows import PosteriorModel, load_model, resolve_device, save_model
 from .matched_filter import Trigger, find_trigger
 from .parallel import map_chunks
@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 def generate_waveforms(psd_paths: list, output: Path | str, event: str, trigger_time: float,
                        config: dict, threads: int = 1) -> dict:
     sim = make_simulator(psd_paths, trigger_time, config)
-    settings, prior = waveform_settings(config), make_prior(config)
+    settings, prior = waveform_settings(config), training_prior(config)
     names = intrinsic_names(settings, prior.names)
     n = config["waveform"]["n_waveforms"]
     rng = make_rng(config["seed"], "generate_waveforms", event)
@@ -96,7 +96,7 @@ def train_flow(waveform_path, psd_paths: list, model_path, loss_csv, workdir, ev
     torch.set_num_threads(max(1, threads))
     device = resolve_device(config["training"]["device"])
     sim = make_simulator(psd_paths, trigger_time, config)
-    prior, settings = make_prior(config), waveform_settings(config)
+    prior, settings = training_prior(config), waveform_settings(config)
     parameters = inferred_parameters(config)
     params, coeff, recon, attrs = read_waveforms(waveform_path)
     if attrs["approximant"] != settings.approximant:
@@ -292,8 +292,16 @@ def importance_sample(samples_path, strain_paths: list, psd_paths: list, model_p
     result = {"sampling_seconds": sampling_seconds, "npe_fraction_outside_prior": float(1 - ok.mean())}
     npe = {k: v[ok] for k, v in full.items()}
     npe["log_proposal"] = log_q[ok]
+    if mconfig["training"]["proposal"]:
+        # The flow estimates the posterior under the training proposal: reweight to the prior.
+        marginalized = ("phase",) if marginalize else ()
+        log_r = log_prior[ok] - training_prior(mconfig).log_prob(npe, marginalized=marginalized)
+        r = np.exp(log_r - log_r.max())
+        idx = importance.resample(r / r.sum(), rng)
+        result["npe_proposal_reweighting_efficiency"] = float(idx.size / r.size)
+        npe = {k: v[idx] for k, v in npe.items()}
     if marginalize:
-        npe["phase"] = rng.uniform(0, 2 * np.pi, int(ok.sum()))     # NPE has no phase: prior draw
+        npe["phase"] = rng.uniform(0, 2 * np.pi, npe["log_proposal"].size)   # NPE has no phase: prior draw
     groups = {"NPE": add_derived(npe)}
     if config["inference"]["importance_sampling"]:
         lnl = np.full(log_q.size, -np.inf)

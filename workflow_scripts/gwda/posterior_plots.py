@@ -14,6 +14,8 @@ LABELS = {
     "chirp_mass": r"$\mathcal{M}$ (detector) [M$_\odot$]",
     "mass_ratio": r"$q$",
     "chi_eff": r"$\chi_\mathrm{eff}$",
+    "chi_1": r"$\chi_1$",
+    "chi_2": r"$\chi_2$",
     "luminosity_distance": r"$d_L$ [Mpc]",
     "theta_jn": r"$\theta_{JN}$ [rad]",
     "ra": r"$\alpha$ [rad]",
@@ -117,7 +119,7 @@ def sky_map_figure(series: dict[str, dict[str, np.ndarray]], title: str, png_pat
     ax.set_xticklabels([f"{h}h" for h in range(22, -1, -2)], fontsize=8)
     ax.set_xlabel("right ascension")
     ax.set_ylabel("declination")
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, -0.32), ncol=3, fontsize=9)
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, -0.22), ncol=3, fontsize=9)
     ax.set_title(title, pad=14)
     save(fig, png_path)
 

@@ -16,21 +16,18 @@ from .coverage import credible_levels, pp_statistics
 from .diagnostic_plots import pp_figure
 from .flows import load_model, resolve_device
 from .npe_stage import (check_model_matches, exact_log_likelihood, make_alignment, make_prior, make_simulator,
-                        model_config, posterior_samples)
+                        model_config, posterior_samples, training_prior)
 from .runtime import atomic_output, write_json
 from .runtime import rng as make_rng
 
 log = logging.getLogger(__name__)
 
-def _weighted_levels(samples: dict, weights: np.ndarray, truth: dict) -> dict[str, float]:
-    return {k: float(np.sum(weights[np.asarray(samples[k]) < v])) for k, v in truth.items()}
-
-
 def pp_test(model_path, psd_paths: list, output, levels_csv, figure, event: str, trigger_time: float,
             config: dict, threads: int = 1) -> dict:
-    """Injections drawn from the model's prior into simulated Gaussian noise with the event's
-    PSDs, each analysed by the model with time proxies drawn from the training kernel around
-    the true arrival times; credible levels, KS and combined p-values, the P–P figure.
+    """Injections drawn from the prior into simulated Gaussian noise with the event's PSDs,
+    each analysed by the model with time proxies drawn from the training kernel around the
+    true arrival times (flow samples reweighted by prior / training proposal, as the NPE
+    result is); credible levels, KS and combined p-values, the P–P figure.
     With ``validation.pp_importance_sampling`` each injection is also reweighted with the
     exact likelihood (efficiency distribution and IS credible levels)."""
     torch.set_num_threads(max(1, threads))
@@ -40,10 +37,11 @@ def pp_test(model_path, psd_paths: list, output, levels_csv, figure, event: str,
     mconfig = model_config(config, metadata)
     sim = make_simulator(psd_paths, trigger_time, mconfig)
     check_model_matches(metadata, sim, model_path)
-    prior, alignment = make_prior(mconfig), make_alignment(mconfig, sim.ifos)
+    prior, proposal, alignment = make_prior(mconfig), training_prior(mconfig), make_alignment(mconfig, sim.ifos)
     coordinates = FlowCoordinates(sim, alignment, metadata["parameters"])
     names = metadata["parameters"]
     marginalize = "phase" not in names and "phase" in prior.sampled_names
+    marginalized = ("phase",) if marginalize else ()
     rng = make_rng(config["seed"], "pp_test", event)
     torch.manual_seed(config["seed"])
     n = settings["pp_injections"]
@@ -62,18 +60,20 @@ def pp_test(model_path, psd_paths: list, output, levels_csv, figure, event: str,
                                            settings["pp_samples"])
         valid = np.isfinite(log_q)            # inside the flow coordinates' one-to-one range
         samples, log_q = {k: v[valid] for k, v in samples.items()}, log_q[valid]
-        for k, v in credible_levels(samples, truth).items():
+        full = {**samples, **{k: np.full(log_q.size, p.minimum) for k, p in prior.priors.items() if p.kind == "fixed"}}
+        log_prior = prior.log_prob(full, marginalized=marginalized)
+        ok = np.isfinite(log_prior)
+        # The NPE result: flow samples inside the prior, reweighted from the training proposal.
+        log_r = np.where(ok, log_prior - proposal.log_prob(full, marginalized=marginalized), -np.inf)
+        r = np.exp(log_r - log_r.max())
+        for k, v in credible_levels(samples, truth, r).items():
             levels[k][i] = v
         if settings["pp_importance_sampling"]:
-            full = {**samples, **{k: np.full(log_q.size, p.minimum) for k, p in prior.priors.items()
-                                  if p.kind == "fixed"}}
-            log_prior = prior.log_prob(full, marginalized=("phase",) if marginalize else ())
-            ok = np.isfinite(log_prior)
             lnl = np.full(log_q.size, -np.inf)
             lnl[ok] = exact_log_likelihood(sim, {k: v[ok] for k, v in full.items()}, data, marginalize, threads)[0]
             ev = importance.weights_and_evidence(lnl, log_prior, log_q)
             efficiency[i] = ev["sample_efficiency"]
-            for k, v in _weighted_levels(samples, ev["weights"], truth).items():
+            for k, v in credible_levels(samples, truth, ev["weights"]).items():
                 is_levels[k][i] = v
     seconds = time.time() - t0
     result = {"event": event, **pp_statistics(levels), "parameters": names, "samples_per_injection":
