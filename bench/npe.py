@@ -81,7 +81,7 @@ def main():
     rows.append(("  fraction of raw x cores", f"{ours / (raw * args.threads):.2f}"))
 
     parameters = inferred_parameters(config)
-    coordinates = FlowCoordinates(sim, make_alignment(config, sim.ifos), parameters)
+    coordinates = FlowCoordinates(sim, make_alignment(config, sim.ifos), parameters, prior)
     data = TrainingData(sim, prior, params, coeff, basis.T / w, torch.device("cpu"), True, coordinates)
     model = PosteriorModel(dict(config["model"], n_ifos=2, n_bins=sim.n_bins, parameters=coordinates.names,
                                 n_proxies=coordinates.alignment.n_context))

@@ -9,6 +9,7 @@ from gwda.coordinates import FlowCoordinates
 from gwda.detectors import SPEED_OF_LIGHT, Detector, DetectorSkyFrame
 from gwda.domain import FrequencyDomain
 from gwda.matched_filter import find_trigger
+from gwda.npe_stage import exact_log_likelihood
 from gwda.priors import Prior
 from gwda.simulator import Simulator
 from gwda.synthetic import analytic_psd
@@ -80,7 +81,7 @@ def test_detector_sky_frame():
 
 def test_flow_coordinates_round_trip_and_jacobian(sim):
     alignment = TimeAlignment(("H1", "L1"), 0.008, 0.002)
-    coords = FlowCoordinates(sim, alignment, ["chirp_mass", "ra", "dec", "geocent_time"])
+    coords = FlowCoordinates(sim, alignment, ["chirp_mass", "ra", "dec", "geocent_time"], Prior(PRIOR))
     assert coords.names == ["chirp_mass", "zenith", "azimuth", "H1_time"]
     rng = np.random.default_rng(2)
     theta = Prior(PRIOR).sample(rng, 500)
@@ -88,7 +89,7 @@ def test_flow_coordinates_round_trip_and_jacobian(sim):
     arrival = sim.arrival_times(theta)
     proxies = {k: float(v[0]) for k, v in alignment.draw_proxies(arrival, rng).items()}
     flow = coords.to_flow(theta, arrival, proxies)
-    back, log_jac = coords.from_flow(flow, proxies)
+    back, log_jac = coords.from_flow(flow, proxies, rng)
     for k in theta:
         np.testing.assert_allclose(back[k], theta[k], atol=1e-9)
     # |∂(zenith, azimuth)/∂(ra, dec)| by finite differences
@@ -100,6 +101,46 @@ def test_flow_coordinates_round_trip_and_jacobian(sim):
     det = ((z1 - z0) * wrap(a2 - a0) - (z2 - z0) * wrap(a1 - a0)) / eps**2
     ok = np.abs(np.cos(theta["dec"])) > 0.05
     np.testing.assert_allclose(log_jac[ok], np.log(np.abs(det[ok])), atol=1e-4)
+
+
+def test_phase_marginalised_likelihood_repeats_every_half_pi_in_psi(sim):
+    """The symmetry behind the ψ fold: ψ → ψ + π/2 flips the sign of a 22-mode signal, which
+    the phase marginalisation absorbs; without it (phase fixed) the likelihood changes."""
+    params = _arrays(PARAMS)
+    rng = np.random.default_rng(5)
+    data = {i: (sim.signal(params)[i] + sim.noise(1, rng)[i])[0] for i in sim.ifos}
+    psi = np.array([0.3, 1.1, 1.5])
+    trial = {k: np.repeat(v, 3) for k, v in params.items()}
+    shifted = {**trial, "psi": psi + np.pi / 2}
+    trial["psi"] = psi
+    lnl = exact_log_likelihood(sim, trial, data, marginalize_phase=True)[0]
+    lnl_shifted = exact_log_likelihood(sim, shifted, data, marginalize_phase=True)[0]
+    np.testing.assert_allclose(lnl_shifted, lnl, atol=1e-6 * np.abs(lnl).max())
+    fixed = exact_log_likelihood(sim, trial, data, marginalize_phase=False)[0]
+    fixed_shifted = exact_log_likelihood(sim, shifted, data, marginalize_phase=False)[0]
+    assert np.all(np.abs(fixed_shifted - fixed) > 1.0)
+
+
+def test_psi_is_folded_only_where_the_posterior_repeats(sim):
+    alignment = TimeAlignment(("H1",), 0.008, 0.002)
+    psi_prior = {"psi": {"type": "uniform", "minimum": 0.0, "maximum": np.pi},
+                 "phase": {"type": "uniform", "minimum": 0.0, "maximum": 2 * np.pi}}
+    coords = FlowCoordinates(sim, alignment, ["psi"], Prior(psi_prior))
+    assert coords.names == ["psi_folded"]
+    # Phase inferred, or ψ on another range: no exact symmetry, no fold.
+    assert FlowCoordinates(sim, alignment, ["psi", "phase"], Prior(psi_prior)).names == ["psi", "phase"]
+    other = {**psi_prior, "psi": {"type": "uniform", "minimum": 0.0, "maximum": np.pi / 2}}
+    assert FlowCoordinates(sim, alignment, ["psi"], Prior(other)).names == ["psi"]
+    # A flow uniform on [0, π/2) gives ψ uniform on [0, π) with density 1/π; samples outside
+    # the folded range are marked (NaN density).
+    rng = np.random.default_rng(4)
+    folded = np.append(rng.uniform(0, np.pi / 2, 20000), [-0.1, np.pi / 2 + 0.1])
+    back, log_jac = coords.from_flow({"psi_folded": folded}, {}, rng)
+    log_q = np.log(2 / np.pi) + log_jac
+    np.testing.assert_allclose(log_q[:-2], -np.log(np.pi))
+    assert np.all(np.isnan(log_jac[-2:]))
+    assert stats.kstest(back["psi"][:-2] / np.pi, "uniform").pvalue > 1e-3
+    np.testing.assert_allclose(coords.to_flow(back, {}, {})["psi_folded"][:-2], folded[:-2], atol=1e-12)
 
 
 def test_matched_filter_finds_the_arrival_times(sim):

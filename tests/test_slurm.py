@@ -68,6 +68,7 @@ def test_profile_on_a_real_slurm_cluster(root, tmp_path, synthetic_dir):
         show = subprocess.run(["scontrol", "show", "job", jobs["train_flow"]], capture_output=True, text=True).stdout
         # The GPU request as Slurm 22.05 records it ("TresPerJob=gres:gpu:1"; newer: "gres/gpu:1").
         assert "Partition=gpu" in show and re.search(r"TresPerJob=gres[:/]gpu:1\b", show), show
+        slurm_numbers = _numbers(cluster)       # read before the failing job below replaces the PSD
 
         # A job that fails on the cluster is reported as failed, and leaves no output.
         strain = cluster / "results" / "GW150914" / "strain" / "H1.hdf5"
@@ -80,7 +81,7 @@ def test_profile_on_a_real_slurm_cluster(root, tmp_path, synthetic_dir):
         assert "Error in rule estimate_psd" in text and "SLURM" in text, text[-3000:]
         assert not (cluster / "results" / "GW150914" / "psd" / "H1_psd.hdf5").exists()
 
-    (s_local, w_local, c_local, p_local), (s_slurm, w_slurm, c_slurm, p_slurm) = _numbers(local), _numbers(cluster)
+    (s_local, w_local, c_local, p_local), (s_slurm, w_slurm, c_slurm, p_slurm) = _numbers(local), slurm_numbers
     np.testing.assert_array_equal(p_local, p_slurm)
     np.testing.assert_allclose(c_slurm, c_local, rtol=1e-6)
     np.testing.assert_allclose(w_slurm, w_local, rtol=1e-6, atol=1e-12)

@@ -100,6 +100,11 @@ def _check_validation_outputs(workdir, reference_label=None):
     pp = json.loads((event_dir / "validation" / "pp_test.json").read_text())
     assert pp["n_injections"] == 12 and 0 <= pp["combined_pvalue"] <= 1
     assert set(pp["pvalues"]) == set(pp["parameters"]) >= {"chirp_mass", "luminosity_distance", "geocent_time"}
+    # Each injection also reweighted with the exact likelihood (test.yaml asks for it).
+    is_pp = pp["importance_sampling"]
+    eff = is_pp["sample_efficiency"]
+    assert 0 < eff["p10"] <= eff["median"] <= eff["p90"] <= 1
+    assert set(is_pp["pvalues"]) == set(pp["parameters"]) and 0 <= is_pp["combined_pvalue"] <= 1
     levels = (event_dir / "validation" / "pp_levels.csv").read_text().strip().splitlines()
     assert len(levels) == 13
     comparison = json.loads((event_dir / "validation" / "comparison.json").read_text())

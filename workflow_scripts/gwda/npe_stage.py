@@ -102,7 +102,7 @@ def train_flow(waveform_path, psd_paths: list, model_path, loss_csv, workdir, ev
     if attrs["approximant"] != settings.approximant:
         raise ModelMismatchError(f"{waveform_path} holds {attrs['approximant']} waveforms, config asks "
                                  f"for {settings.approximant}")
-    coordinates = FlowCoordinates(sim, make_alignment(config, sim.ifos), parameters)
+    coordinates = FlowCoordinates(sim, make_alignment(config, sim.ifos), parameters, prior)
     data = TrainingData(sim, prior, params, coeff, recon, device, settings.separable, coordinates)
     model_settings = dict(config["model"], n_ifos=len(sim.ifos), n_bins=sim.n_bins, parameters=coordinates.names,
                           n_proxies=coordinates.alignment.n_context, permutation_seed=config["seed"])
@@ -119,8 +119,9 @@ def train_flow(waveform_path, psd_paths: list, model_path, loss_csv, workdir, ev
     log.info("data basis of %d elements: mismatch median %.2e, max %.2e", basis.shape[1], np.median(mm), mm.max())
     model.basis.copy_(torch.as_tensor(basis, dtype=torch.complex64))
     fit_standardisation(model, data, rng)
-    fingerprint = config_hash({k: config[k] for k in ("seed", "data", "prior", "prior_constraints",
-                                                       "waveform", "model", "training")})
+    fingerprint = config_hash({**{k: config[k] for k in ("seed", "data", "prior", "prior_constraints",
+                                                          "waveform", "model", "training")},
+                               "flow_parameters": coordinates.names})
     t0 = time.time()
     result = train(model, data, config["training"], config["seed"], Path(workdir), Path(loss_csv),
                    fingerprint, progress)
@@ -150,6 +151,16 @@ def event_trigger(sim: Simulator, data: dict, waveform_path, n_templates: int) -
     return find_trigger(sim, data, {k: v[:n] for k, v in params.items()}, coeff[:n], recon)
 
 
+def flow_coordinates(model: PosteriorModel, sim, alignment, mconfig: dict, metadata: dict,
+                     model_path) -> FlowCoordinates:
+    """The flow coordinates of a trained model, checked against the ones it was trained in."""
+    coordinates = FlowCoordinates(sim, alignment, metadata["parameters"], training_prior(mconfig))
+    if list(model.parameters_inferred) != coordinates.names:
+        raise ModelMismatchError(f"{model_path} was trained in the flow coordinates {model.parameters_inferred}; "
+                                 f"this version uses {coordinates.names}: train it again")
+    return coordinates
+
+
 def posterior_samples(model: PosteriorModel, coordinates: FlowCoordinates, data: dict, proxies: dict,
                       n: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """n flow samples (physical parameters) and their log densities for whitened ``data``
@@ -160,7 +171,9 @@ def posterior_samples(model: PosteriorModel, coordinates: FlowCoordinates, data:
     context = torch.as_tensor(coordinates.alignment.context(proxies)[None], device=device)
     samples, log_q = model.sample(n, model.project(x, context))
     flow = {name: samples[:, i].cpu().numpy().astype(float) for i, name in enumerate(model.parameters_inferred)}
-    params, log_jacobian = coordinates.from_flow(flow, proxies)
+    # Seeded from torch's stream, so the caller's torch seed fixes all the samples.
+    rng = np.random.default_rng(int(torch.randint(2**62, (), device="cpu")))
+    params, log_jacobian = coordinates.from_flow(flow, proxies, rng)
     return params, log_q.cpu().numpy().astype(float) + log_jacobian
 
 
@@ -195,7 +208,7 @@ def sample_posterior(model_path, waveform_path, strain_paths: list, psd_paths: l
     t0 = time.time()
     trigger = event_trigger(sim, data, waveform_path, config["inference"]["trigger_templates"])
     torch.manual_seed(config["seed"])
-    coordinates = FlowCoordinates(sim, alignment, metadata["parameters"])
+    coordinates = flow_coordinates(model, sim, alignment, mconfig, metadata, model_path)
     proxies = recentre_proxies(model, coordinates, data, trigger.times, config["inference"]["proxy_iterations"])
     trigger_seconds = time.time() - t0
     t0 = time.time()

@@ -11,12 +11,11 @@ import numpy as np
 import torch
 
 from . import importance
-from .coordinates import FlowCoordinates
 from .coverage import credible_levels, pp_statistics
 from .diagnostic_plots import pp_figure
 from .flows import load_model, resolve_device
-from .npe_stage import (check_model_matches, exact_log_likelihood, make_alignment, make_prior, make_simulator,
-                        model_config, posterior_samples, training_prior)
+from .npe_stage import (check_model_matches, exact_log_likelihood, flow_coordinates, make_alignment, make_prior,
+                        make_simulator, model_config, posterior_samples, training_prior)
 from .runtime import atomic_output, write_json
 from .runtime import rng as make_rng
 
@@ -38,7 +37,7 @@ def pp_test(model_path, psd_paths: list, output, levels_csv, figure, event: str,
     sim = make_simulator(psd_paths, trigger_time, mconfig)
     check_model_matches(metadata, sim, model_path)
     prior, proposal, alignment = make_prior(mconfig), training_prior(mconfig), make_alignment(mconfig, sim.ifos)
-    coordinates = FlowCoordinates(sim, alignment, metadata["parameters"])
+    coordinates = flow_coordinates(model, sim, alignment, mconfig, metadata, model_path)
     names = metadata["parameters"]
     marginalize = "phase" not in names and "phase" in prior.sampled_names
     marginalized = ("phase",) if marginalize else ()
