@@ -151,3 +151,41 @@ def test_real_2ogc_posterior(shared_reference):
     assert np.median(s["chirp_mass"]) == pytest.approx(30.9, abs=0.2)
     assert np.all(s["mass_ratio"] <= 1)
     assert 0.005 < np.median(s["geocent_time"]) < 0.025
+
+
+def test_gwtc1_release_is_downloaded_once_and_then_read_from_the_cache(tmp_path):
+    """The reference rule's download path, against a local HTTP server holding a GWTC-1 file."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    from gwda.comparison_stage import reference_posterior
+    from gwda.config import validate_config
+    from gwda.samples import read_posterior_samples
+
+    served = tmp_path / "served"
+    served.mkdir()
+    _write_gwtc1(served / "GW150914_GWTC-1.hdf5", np.array([39.0, 40.0]), np.array([32.0, 30.0]),
+                 np.array([400.0, 450.0]))
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(served))
+    handler.log_message = lambda *args: None
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/{{event}}_GWTC-1.hdf5"
+    config = validate_config({"validation": {"references": [{"label": "GWTC-1", "url": url}],
+                                             "reference_cache_dir": str(tmp_path / "cache")}})
+    try:
+        reference_posterior("GWTC-1", tmp_path / "first.hdf5", "GW150914", 1126259462.4, config)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert (tmp_path / "cache" / "GW150914_GWTC-1.hdf5").is_file()
+    # The server is gone: the second call reads the cached copy.
+    description = reference_posterior("GWTC-1", tmp_path / "second.hdf5", "GW150914", 1126259462.4, config)
+    assert description["layout"] == "GWTC-1"
+    first, second = read_posterior_samples(tmp_path / "first.hdf5"), read_posterior_samples(tmp_path / "second.hdf5")
+    np.testing.assert_allclose(second["chirp_mass"], chirp_mass_and_ratio(np.array([39.0, 40.0]),
+                                                                          np.array([32.0, 30.0]))[0])
+    np.testing.assert_array_equal(first["chirp_mass"], second["chirp_mass"])
+    with h5py.File(tmp_path / "second.hdf5") as fh:
+        assert fh.attrs["source"] == url.format(event="GW150914")

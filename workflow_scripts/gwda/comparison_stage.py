@@ -39,12 +39,12 @@ def reference_posterior(reference: str, output, event: str, trigger_time: float,
     if spec is None:
         raise KeyError(f"no reference labelled {reference!r} for {event} in config key 'validation.references'")
     if spec.get("path"):
-        source = Path(str(spec["path"]).format(event=event))
+        source = origin = Path(str(spec["path"]).format(event=event))
         if not source.exists():
             raise FileNotFoundError(f"reference posterior '{spec['label']}' for {event}: no file {source} "
                                     f"(config key 'validation.references')")
     else:
-        url = str(spec["url"]).format(event=event)
+        url = origin = str(spec["url"]).format(event=event)
         g = config["data"]["gwosc"]
         source = cached_download(url, Path(config["validation"]["reference_cache_dir"]),
                                  lambda path: read_reference(path, trigger_time), g["retries"], g["backoff"],
@@ -52,7 +52,7 @@ def reference_posterior(reference: str, output, event: str, trigger_time: float,
     samples, description = read_reference(source, trigger_time)
     with atomic_output(output) as tmp, h5py.File(tmp, "w") as fh:
         fh["posterior_samples"] = to_structured(samples)
-        set_attrs(fh, {"label": spec["label"], "event": event, "source": str(spec.get("path") or spec["url"]),
+        set_attrs(fh, {"label": spec["label"], "event": event, "source": str(origin),
                        "description": description})
     log.info("reference %s for %s: %d samples from %s (%s layout)", spec["label"], event,
              len(samples["chirp_mass"]), source, description["layout"])
