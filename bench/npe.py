@@ -26,8 +26,8 @@ from gwda.domain import domain_from_config
 from gwda.flows import PosteriorModel
 from gwda.coordinates import FlowCoordinates
 from gwda.matched_filter import find_trigger
-from gwda.npe_stage import (exact_log_likelihood, inferred_parameters, make_alignment, make_prior,
-                            posterior_samples, waveform_settings)
+from gwda.event_analysis import inferred_parameters, make_alignment, make_prior, waveform_settings
+from gwda.npe_stage import exact_log_likelihood, posterior_samples
 from gwda.simulator import Simulator
 from gwda.synthetic import analytic_psd
 from gwda.training import TrainingData, fit_standardisation

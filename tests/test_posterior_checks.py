@@ -5,7 +5,8 @@ import pytest
 
 from gwda.config import validate_config
 from gwda.domain import FrequencyDomain
-from gwda.npe_stage import ModelMismatchError, check_model_matches, data_fingerprint, summarise
+from gwda.event_analysis import ModelMismatchError, check_model_matches, data_fingerprint
+from gwda.npe_stage import summarise
 from gwda.priors import Prior
 from gwda.simulator import Simulator
 from gwda.synthetic import analytic_psd

@@ -29,7 +29,6 @@ from dataclasses import dataclass
 import numpy as np
 
 
-
 @dataclass(frozen=True)
 class TimeAlignment:
     ifos: tuple[str, ...]
@@ -61,8 +60,8 @@ class TimeAlignment:
     def context(self, proxies: dict) -> np.ndarray:
         """The proxies the flow is conditioned on: τ_I - τ_ref for I ≠ ref (last axis)."""
         ref = np.asarray(proxies[self.reference], dtype=float)
-        return np.stack([ref + 0.0] + [np.asarray(proxies[ifo], dtype=float) - ref for ifo in self.ifos[1:]],
-                        axis=-1)[..., 1:]
+        diffs = [np.asarray(proxies[ifo], dtype=float) - ref for ifo in self.ifos[1:]]
+        return np.stack(diffs, axis=-1) if diffs else np.empty(ref.shape + (0,))
 
     def window_fractions(self, arrival: dict, proxies: dict, edge: float = 0.1) -> dict[str, float]:
         """Fraction of samples within ``edge`` (as a fraction of the window) of each window's

@@ -15,15 +15,15 @@ import json
 import logging
 import tempfile
 import time
+from pathlib import Path
 
-import h5py
 import numpy as np
 
-from .compare import interval, jsd
+from .compare import COMPARED, interval, intervals_and_divergences
 from .event_analysis import event_data, make_prior, make_simulator
 from .priors import Prior
-from .runtime import atomic_output, set_attrs, write_json
-from .samples import read_posterior_samples, to_structured
+from .runtime import write_json
+from .samples import read_analyses, read_posterior_samples, write_posterior_samples
 from .simulator import Simulator
 
 log = logging.getLogger(__name__)
@@ -112,11 +112,10 @@ def bilby_reference(strain_paths: list, psd_paths: list, output, summary_path, e
     columns["geocent_time"] = columns["geocent_time"] - trigger_time
     description = {"layout": "bilby (this workflow)", "sampler": "dynesty", "settings": settings,
                    "mass_frame": "detector", "geocent_time": "relative to the trigger time"}
-    with atomic_output(output) as tmp, h5py.File(tmp, "w") as fh:
-        fh["posterior_samples"] = to_structured(columns)
-        set_attrs(fh, {"label": "bilby", "event": event, "source": "bilby_reference", "description": description,
-                       "log_evidence": float(result.log_evidence),
-                       "log_evidence_error": float(result.log_evidence_err), "sampling_seconds": seconds})
+    write_posterior_samples(output, columns, {
+        "label": "bilby", "event": event, "source": "bilby_reference", "description": description,
+        "log_evidence": float(result.log_evidence), "log_evidence_error": float(result.log_evidence_err),
+        "sampling_seconds": seconds})
     summary = {"event": event, "sampler": "dynesty", "settings": settings, "sampling_seconds": seconds,
                "threads": threads, "log_evidence": float(result.log_evidence),
                "log_evidence_error": float(result.log_evidence_err),
@@ -132,19 +131,12 @@ def bilby_reference(strain_paths: list, psd_paths: list, output, summary_path, e
 
 def compare_with_bilby(posterior_path, bilby_posterior, bilby_summary, summary_path, output, event: str) -> dict:
     """JSDs of NPE and NPE-IS against the bilby run on identical inputs, and the wall times."""
-    bilby_samples = read_posterior_samples(bilby_posterior)
-    bilby_info = json.loads(open(bilby_summary).read())
-    npe_info = json.loads(open(summary_path).read())
-    parameters = ("chirp_mass", "mass_ratio", "chi_eff", "luminosity_distance", "theta_jn", "ra", "dec")
-    out = {"event": event, "jsd_nat": {}, "intervals_90": {"bilby": {}}}
-    with h5py.File(posterior_path, "r") as fh:
-        groups = [g for g in ("NPE", "NPE-IS") if g in fh]
-    for group in groups:
-        samples = read_posterior_samples(posterior_path, group)
-        out["jsd_nat"][f"{group} vs bilby"] = {p: jsd(samples[p], bilby_samples[p]) for p in parameters
-                                              if p in samples and p in bilby_samples}
-        out["intervals_90"][group] = {p: interval(samples[p]) for p in parameters if p in samples}
-    out["intervals_90"]["bilby"] = {p: interval(bilby_samples[p]) for p in parameters if p in bilby_samples}
+    bilby_info = json.loads(Path(bilby_summary).read_text())
+    npe_info = json.loads(Path(summary_path).read_text())
+    analyses = read_analyses(posterior_path)
+    series = {**analyses, "bilby": read_posterior_samples(bilby_posterior)}
+    intervals, divergences = intervals_and_divergences(series, [(g, "bilby") for g in analyses], COMPARED)
+    out = {"event": event, "jsd_nat": divergences, "intervals_90": intervals}
     npe_seconds = npe_info.get("sampling_seconds", 0.0) + npe_info.get("importance_sampling_seconds", 0.0)
     out.update(bilby_seconds=bilby_info["sampling_seconds"], npe_is_seconds=npe_seconds,
                training_seconds=npe_info.get("training_seconds"),

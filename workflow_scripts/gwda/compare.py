@@ -44,6 +44,18 @@ def jsd(a: np.ndarray, b: np.ndarray, max_samples: int = 20000, seed: int = 0) -
     return jsd_of_densities(gaussian_kde(a)(grid), gaussian_kde(b)(grid), grid)
 
 
+#: Parameters compared between analyses (those each analysis has).
+COMPARED = ("chirp_mass", "mass_ratio", "chi_eff", "luminosity_distance", "theta_jn", "ra", "dec")
+
+
+def intervals_and_divergences(series: dict[str, dict], pairs: list[tuple[str, str]], parameters) -> tuple[dict, dict]:
+    """90 % intervals of every series and JSDs of the given pairs, for the ``parameters`` each has."""
+    intervals = {label: {p: interval(s[p]) for p in parameters if p in s} for label, s in series.items()}
+    divergences = {f"{a} vs {b}": {p: jsd(series[a][p], series[b][p]) for p in parameters
+                                   if p in series[a] and p in series[b]} for a, b in pairs}
+    return intervals, divergences
+
+
 def interval(x: np.ndarray, level: float = 0.9) -> dict[str, float]:
     """Median and the equal-tailed credible interval holding ``level`` of the samples."""
     x = np.asarray(x, float)

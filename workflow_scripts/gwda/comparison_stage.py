@@ -11,19 +11,15 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from .compare import interval, jsd
+from .compare import COMPARED, GRID_POINTS, intervals_and_divergences
 from .diagnostic_plots import table_figure
 from .gwosc_download import cached_download
 from .posterior_plots import corner_figure, sky_map_figure
 from .reference import read_reference
-from .runtime import atomic_output, set_attrs, write_json
-from .samples import read_posterior_samples, to_structured
+from .runtime import atomic_output, write_json
+from .samples import read_analyses, read_posterior_samples, write_posterior_samples
 
 log = logging.getLogger(__name__)
-
-#: Parameters compared between analyses (those each analysis has).
-COMPARED = ("chirp_mass", "mass_ratio", "chi_eff", "luminosity_distance", "theta_jn", "ra", "dec")
-
 
 # -- reference_posterior ----------------------------------------------------------------
 
@@ -50,10 +46,8 @@ def reference_posterior(reference: str, output, event: str, trigger_time: float,
                                  lambda path: read_reference(path, trigger_time), g["retries"], g["backoff"],
                                  g["timeout"])
     samples, description = read_reference(source, trigger_time)
-    with atomic_output(output) as tmp, h5py.File(tmp, "w") as fh:
-        fh["posterior_samples"] = to_structured(samples)
-        set_attrs(fh, {"label": spec["label"], "event": event, "source": str(origin),
-                       "description": description})
+    write_posterior_samples(output, samples, {"label": spec["label"], "event": event, "source": str(origin),
+                                              "description": description})
     log.info("reference %s for %s: %d samples from %s (%s layout)", spec["label"], event,
              len(samples["chirp_mass"]), source, description["layout"])
     return description
@@ -65,8 +59,8 @@ def compare_posteriors(posterior_path, reference_paths: list, table_csv, output_
                        table_png, event: str, config: dict) -> dict:
     """JSDs of NPE and NPE-IS against each reference (and NPE against NPE-IS), medians and
     90 % intervals side by side, the corner plot and the sky map."""
+    analyses = read_analyses(posterior_path)
     with h5py.File(posterior_path, "r") as fh:
-        analyses = {g: read_posterior_samples(posterior_path, g) for g in ("NPE", "NPE-IS") if g in fh}
         is_attrs = dict(fh["NPE-IS"].attrs) if "NPE-IS" in fh else {}
     references = {}
     for path in reference_paths:
@@ -75,12 +69,10 @@ def compare_posteriors(posterior_path, reference_paths: list, table_csv, output_
         references[label] = read_posterior_samples(path)
     series = {**analyses, **references}
     parameters = [p for p in COMPARED if any(p in s for s in series.values())]
-    intervals = {label: {p: interval(s[p]) for p in parameters if p in s} for label, s in series.items()}
     pairs = [(a, r) for a in analyses for r in references] + ([("NPE", "NPE-IS")] if len(analyses) == 2 else [])
-    divergences = {f"{a} vs {r}": {p: jsd(series[a][p], series[r][p]) for p in parameters
-                                   if p in series[a] and p in series[r]} for a, r in pairs}
+    intervals, divergences = intervals_and_divergences(series, pairs, parameters)
     result = {"event": event, "parameters": parameters, "intervals_90": intervals, "jsd_nat": divergences,
-              "jsd_method": "Gaussian KDE (Scott bandwidth) on a 400-point grid over the pooled 0.1-99.9 % range "
+              "jsd_method": f"Gaussian KDE (Scott bandwidth) on a {GRID_POINTS}-point grid over the pooled 0.1-99.9 % range "
                             "(+5 %), natural log; thinned to 20 000 samples",
               "sample_efficiency": float(is_attrs.get("sample_efficiency", np.nan)),
               "log_evidence": float(is_attrs.get("log_evidence", np.nan)),

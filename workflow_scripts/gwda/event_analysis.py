@@ -61,6 +61,19 @@ def inferred_parameters(config: dict) -> list[str]:
     return names
 
 
+def phase_marginalized(prior: Prior, parameters: list[str]) -> tuple[str, ...]:
+    """``("phase",)`` where the prior samples the phase but the flow does not infer it (22-mode
+    models: the likelihood marginalises it analytically), else ``()``."""
+    return ("phase",) if "phase" in prior.sampled_names and "phase" not in parameters else ()
+
+
+def with_fixed(prior: Prior, samples: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """``samples`` and every parameter the prior fixes, at its value."""
+    n = len(next(iter(samples.values())))
+    return {**samples, **{k: np.full(n, p.minimum) for k, p in prior.priors.items()
+                          if p.kind == "fixed" and k not in samples}}
+
+
 def make_alignment(config: dict, ifos: list[str]) -> TimeAlignment:
     a = config["model"]["alignment"]
     return TimeAlignment(tuple(ifos), float(a["common_window"]), float(a["relative_window"]))

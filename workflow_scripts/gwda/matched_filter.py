@@ -43,11 +43,6 @@ class Trigger:
         return float(np.sqrt(sum(v**2 for v in self.snr.values())))
 
 
-def time_grid(sim: Simulator) -> np.ndarray:
-    """Times (s, relative to the trigger) of the samples of the SNR time series."""
-    return np.arange(sim.domain.n_samples) / sim.domain.sample_rate - (sim.trigger_time - sim.segment_start)
-
-
 def _reach(sim: Simulator) -> dict[str, int]:
     """Samples within the light travel time (+1 ms) between each detector and the first."""
     ref = sim.detectors[sim.ifos[0]]
@@ -62,7 +57,7 @@ def bank_peaks(sim: Simulator, data: dict[str, np.ndarray], coefficients: np.nda
     time, the per-detector peak times (s) and SNRs."""
     d = sim.domain
     n = d.n_samples
-    t = time_grid(sim)
+    t = sim.sample_times()
     keep = np.abs(t) <= window + 0.02
     ref, reach = sim.ifos[0], _reach(sim)
     y, gram = {}, {}

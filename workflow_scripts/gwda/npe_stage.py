@@ -13,11 +13,12 @@ import numpy as np
 import torch
 
 from . import importance
+from .compare import interval
 from .conversions import chi_eff, component_masses, redshift_from_distance
 from .coordinates import FlowCoordinates
-from .event_analysis import (ModelMismatchError, check_model_matches, data_fingerprint, event_data,  # noqa: F401
+from .event_analysis import (ModelMismatchError, check_model_matches, data_fingerprint, event_data,
                              inferred_parameters, make_alignment, make_prior, make_simulator, model_config,
-                             training_prior, waveform_settings)
+                             phase_marginalized, training_prior, waveform_settings, with_fixed)
 from .flows import PosteriorModel, load_model, resolve_device, save_model
 from .matched_filter import Trigger, find_trigger
 from .parallel import map_chunks
@@ -83,10 +84,12 @@ def generate_waveforms(psd_paths: list, output: Path | str, event: str, trigger_
     return {"seconds": seconds, "n_failed": n_failed, "mismatch_max": float(mm.max())}
 
 
-def read_waveforms(path: Path | str):
+def read_waveforms(path: Path | str, n: int | None = None):
+    """Parameters, basis coefficients, basis and attrs of the (first ``n``) stored waveforms."""
+    rows = slice(n)
     with h5py.File(path, "r") as fh:
-        params = {k: fh[f"parameters/{k}"][()] for k in fh["parameters"]}
-        return params, fh["coefficients"][()], fh["basis"][()], dict(fh.attrs)
+        params = {k: fh[f"parameters/{k}"][rows] for k in fh["parameters"]}
+        return params, fh["coefficients"][rows], fh["basis"][()], dict(fh.attrs)
 
 
 # -- train_flow -----------------------------------------------------------------------
@@ -144,11 +147,10 @@ def train_flow(waveform_path, psd_paths: list, model_path, loss_csv, workdir, ev
 def event_trigger(sim: Simulator, data: dict, waveform_path, n_templates: int) -> Trigger:
     """Matched-filter arrival times of the event over (up to ``n_templates`` of) the
     training waveforms, which are drawn from the prior."""
-    params, coeff, recon, _ = read_waveforms(waveform_path)
+    params, coeff, recon, _ = read_waveforms(waveform_path, n_templates)
     if coeff.ndim == 3:                      # precessing models: the h+ of each waveform
         coeff = coeff[:, 0]
-    n = min(n_templates, coeff.shape[0])
-    return find_trigger(sim, data, {k: v[:n] for k, v in params.items()}, coeff[:n], recon)
+    return find_trigger(sim, data, params, coeff, recon)
 
 
 def flow_coordinates(model: PosteriorModel, sim, alignment, mconfig: dict, metadata: dict,
@@ -266,8 +268,8 @@ def summarise(samples: dict, prior: Prior, boundary_fraction: float) -> dict:
     for name, values in samples.items():
         if name in ("log_prior", "log_likelihood", "log_proposal", "weights"):
             continue
-        q05, q50, q95 = np.percentile(values, [5, 50, 95])
-        entry = {"median": float(q50), "lower_90": float(q05), "upper_90": float(q95)}
+        iv = interval(values)
+        entry = {"median": iv["median"], "lower_90": iv["lower"], "upper_90": iv["upper"]}
         if name in prior.priors and prior.priors[name].kind != "fixed":
             lo, hi = prior.bounds(name)
             edge = 0.01 * (hi - lo)
@@ -290,14 +292,11 @@ def importance_sample(samples_path, strain_paths: list, psd_paths: list, model_p
         sampling_seconds = float(fh.attrs["sampling_seconds"])
         proxies = json.loads(fh.attrs["proxies"])
     names = metadata["parameters"]
-    params = {n: raw[n] for n in names}
     log_q = raw["log_proposal"]
-    marginalize = "phase" not in names and "phase" in prior.sampled_names
-    full = dict(params)
-    for name, p in prior.priors.items():
-        if name not in full and p.kind == "fixed":
-            full[name] = np.full(log_q.size, p.minimum)
-    log_prior = prior.log_prob(full, marginalized=("phase",) if marginalize else ())
+    marginalized = phase_marginalized(prior, names)
+    marginalize = bool(marginalized)
+    full = with_fixed(prior, {n: raw[n] for n in names})
+    log_prior = prior.log_prob(full, marginalized=marginalized)
     rng = make_rng(config["seed"], "importance_sample", event)
     # Flow samples outside the prior's support have zero posterior density: the NPE group
     # leaves them out (and says how many there were); importance sampling gives them weight 0.
@@ -307,7 +306,6 @@ def importance_sample(samples_path, strain_paths: list, psd_paths: list, model_p
     npe["log_proposal"] = log_q[ok]
     if mconfig["training"]["proposal"]:
         # The flow estimates the posterior under the training proposal: reweight to the prior.
-        marginalized = ("phase",) if marginalize else ()
         log_r = log_prior[ok] - training_prior(mconfig).log_prob(npe, marginalized=marginalized)
         r = np.exp(log_r - log_r.max())
         idx = importance.resample(r / r.sum(), rng)

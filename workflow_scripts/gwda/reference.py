@@ -81,8 +81,7 @@ def _source_frame_masses(fh: h5py.File) -> bool:
     remapped = fh.attrs.get("remapped_params")
     if remapped is None:
         return False
-    pairs = {str(b if isinstance(b, str) else b.decode()): str(a if isinstance(a, str) else a.decode())
-             for a, b in np.asarray(remapped).reshape(-1, 2)}
+    pairs = {str(_plain(b)): str(_plain(a)) for a, b in np.asarray(remapped).reshape(-1, 2)}
     return pairs.get("mass1", "").startswith("srcmass")
 
 

@@ -58,7 +58,7 @@ def plot_reconstruction(posterior_path, strain_paths: list, psd_paths: list, fig
     params = {k: v[idx] for k, v in samples.items() if k in analysis_config["prior"]}
     signals = sim.signal(params)
     band = (max(DISPLAY_BAND[0], sim.domain.f_min), min(DISPLAY_BAND[1], sim.domain.f_max))
-    times = np.arange(sim.domain.n_samples) / sim.domain.sample_rate - (trigger_time - sim.segment_start)
+    times = sim.sample_times()
     show = (times >= -0.2) & (times <= 0.1)
     data_t = {i: band_passed_time_series(sim, data[i], band)[show] for i in sim.ifos}
     wave_t = {i: band_passed_time_series(sim, signals[i], band)[:, show] for i in sim.ifos}

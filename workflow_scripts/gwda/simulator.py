@@ -52,12 +52,13 @@ class Simulator:
                 for ifo, det in self.detectors.items()}
 
     def project(self, h_plus: np.ndarray, h_cross: np.ndarray, ext: dict,
-                align: dict | None = None) -> dict[str, np.ndarray]:
+                align: dict | None = None, arrival: dict | None = None) -> dict[str, np.ndarray]:
         """Whitened detector strain (rows: samples) from polarizations at 1 Mpc.
 
         ``ext`` holds arrays ``luminosity_distance`` (Mpc), ``ra``, ``dec``, ``psi`` and
         ``geocent_time`` (s, relative to the trigger time). With ``align`` (per detector, s
         relative to the trigger) the strain is that of data aligned by :meth:`align_data`.
+        ``arrival``: the detectors' :meth:`arrival_times` of ``ext``, where the caller has them.
         Works on numpy arrays and on torch tensors (any device).
         """
         xp = namespace(h_plus)
@@ -66,7 +67,8 @@ class Simulator:
         scale = 1.0 / like(ext["luminosity_distance"], ref)[..., None]
         freqs64 = xp.as_tensor(self.freqs, device=ref.device) if xp is not np else self.freqs
         offset = self.trigger_time - self.segment_start
-        arrival = self.arrival_times({k: like(ext[k], ref) for k in ("geocent_time", "ra", "dec")})
+        if arrival is None:
+            arrival = self.arrival_times({k: like(ext[k], ref) for k in ("geocent_time", "ra", "dec")})
         out = {}
         for ifo, det in self.detectors.items():
             fp, fc = det.antenna_pattern(ref, like(ext["dec"], ref), like(ext["psi"], ref), t_gps)
@@ -146,6 +148,10 @@ class Simulator:
     def noise_log_likelihood(self, data: dict) -> float:
         zero = {ifo: np.zeros_like(d) for ifo, d in data.items()}
         return float(self.log_likelihood_of_signal(zero, data))
+
+    def sample_times(self) -> np.ndarray:
+        """Times (s, relative to the trigger) of the analysis segment's samples."""
+        return np.arange(self.domain.n_samples) / self.domain.sample_rate - (self.trigger_time - self.segment_start)
 
     def optimal_snr(self, signal: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         return {ifo: np.sqrt(np.sum(np.abs(h) ** 2, axis=-1)) for ifo, h in signal.items()}

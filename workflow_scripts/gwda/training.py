@@ -65,7 +65,7 @@ class TrainingData:
         arrival = self.sim.arrival_times(theta)
         drawn = self.alignment.draw_proxies({k: v.double().cpu().numpy() for k, v in arrival.items()}, rng)
         proxies = {k: torch.as_tensor(v, device=self.device) for k, v in drawn.items()}
-        signals = self.sim.project(hp, hc, theta, align=proxies)
+        signals = self.sim.project(hp, hc, theta, align=proxies, arrival=arrival)
         context = torch.as_tensor(self.alignment.context(drawn), dtype=torch.float32, device=self.device)
         return self.coordinates.to_flow(theta, arrival, proxies), signals, context
 

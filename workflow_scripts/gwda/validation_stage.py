@@ -14,12 +14,14 @@ from . import importance
 from .coverage import credible_levels, pp_statistics
 from .diagnostic_plots import pp_figure
 from .flows import load_model, resolve_device
-from .npe_stage import (check_model_matches, exact_log_likelihood, flow_coordinates, make_alignment, make_prior,
-                        make_simulator, model_config, posterior_samples, training_prior)
+from .event_analysis import (check_model_matches, make_alignment, make_prior, make_simulator, model_config,
+                             phase_marginalized, training_prior, with_fixed)
+from .npe_stage import exact_log_likelihood, flow_coordinates, posterior_samples
 from .runtime import atomic_output, write_json
 from .runtime import rng as make_rng
 
 log = logging.getLogger(__name__)
+
 
 def pp_test(model_path, psd_paths: list, output, levels_csv, figure, event: str, trigger_time: float,
             config: dict, threads: int = 1) -> dict:
@@ -39,8 +41,7 @@ def pp_test(model_path, psd_paths: list, output, levels_csv, figure, event: str,
     prior, proposal, alignment = make_prior(mconfig), training_prior(mconfig), make_alignment(mconfig, sim.ifos)
     coordinates = flow_coordinates(model, sim, alignment, mconfig, metadata, model_path)
     names = metadata["parameters"]
-    marginalize = "phase" not in names and "phase" in prior.sampled_names
-    marginalized = ("phase",) if marginalize else ()
+    marginalized = phase_marginalized(prior, names)
     rng = make_rng(config["seed"], "pp_test", event)
     torch.manual_seed(config["seed"])
     n = settings["pp_injections"]
@@ -48,7 +49,7 @@ def pp_test(model_path, psd_paths: list, output, levels_csv, figure, event: str,
     t0 = time.time()
     signals, noise = sim.signal(truths), sim.noise(n, rng)
     proxies = alignment.draw_proxies(sim.arrival_times(truths), rng)
-    snr = np.sqrt(sum(np.sum(np.abs(signals[i]) ** 2, axis=1) for i in sim.ifos))
+    snr = np.sqrt(sum(rho ** 2 for rho in sim.optimal_snr(signals).values()))
     levels = {k: np.empty(n) for k in names}
     is_levels = {k: np.empty(n) for k in names}
     efficiency = np.full(n, np.nan)
@@ -59,7 +60,7 @@ def pp_test(model_path, psd_paths: list, output, levels_csv, figure, event: str,
                                            settings["pp_samples"])
         valid = np.isfinite(log_q)            # inside the flow coordinates' one-to-one range
         samples, log_q = {k: v[valid] for k, v in samples.items()}, log_q[valid]
-        full = {**samples, **{k: np.full(log_q.size, p.minimum) for k, p in prior.priors.items() if p.kind == "fixed"}}
+        full = with_fixed(prior, samples)
         log_prior = prior.log_prob(full, marginalized=marginalized)
         ok = np.isfinite(log_prior)
         # The NPE result: flow samples inside the prior, reweighted from the training proposal.
@@ -69,7 +70,8 @@ def pp_test(model_path, psd_paths: list, output, levels_csv, figure, event: str,
             levels[k][i] = v
         if settings["pp_importance_sampling"]:
             lnl = np.full(log_q.size, -np.inf)
-            lnl[ok] = exact_log_likelihood(sim, {k: v[ok] for k, v in full.items()}, data, marginalize, threads)[0]
+            lnl[ok] = exact_log_likelihood(sim, {k: v[ok] for k, v in full.items()}, data, bool(marginalized),
+                                           threads)[0]
             ev = importance.weights_and_evidence(lnl, log_prior, log_q)
             efficiency[i] = ev["sample_efficiency"]
             for k, v in credible_levels(samples, truth, ev["weights"]).items():
