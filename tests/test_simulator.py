@@ -126,6 +126,29 @@ def test_torch_float32_projection_matches_numpy(simulator):
         assert np.abs(got[ifo].numpy() - ref[ifo]).max() < 1e-5 * np.abs(ref[ifo]).max()
 
 
+def test_projection_of_a_scaled_amplitude_matches_the_polarizations(simulator):
+    """Training projects separable 22-mode waveforms as one complex number per row times
+    the ι = φ = 0 amplitude; the result must equal projecting h+ and h× (numpy and torch)."""
+    torch = pytest.importorskip("torch")
+    from gwda.waveforms import angle_factors, apply_angles
+
+    params = _arrays({k: np.array([v, v * 0.9, v * 0.7]) for k, v in PARAMS.items()})
+    amplitude, _ = simulator.polarizations({**params, "theta_jn": np.zeros(3), "phase": np.zeros(3)})
+    align = {"H1": np.array([0.01, 0.0, -0.02]), "L1": np.array([0.0, 0.003, 0.0])}
+    hp, hc = apply_angles(amplitude, params["theta_jn"], params["phase"])
+    ref = simulator.project(hp, hc, params, align=align)
+    plus, cross = angle_factors(params["theta_jn"], params["phase"], amplitude)
+    got = simulator.project_amplitude(amplitude, plus, cross, params, align=align)
+    a32 = torch.as_tensor(amplitude, dtype=torch.complex64)
+    p32 = {k: torch.as_tensor(v, dtype=torch.float32) for k, v in params.items()}
+    plus32, cross32 = angle_factors(p32["theta_jn"], p32["phase"], a32)
+    got32 = simulator.project_amplitude(a32, plus32, cross32, p32,
+                                        align={k: torch.as_tensor(v) for k, v in align.items()})
+    for ifo in ref:
+        np.testing.assert_allclose(got[ifo], ref[ifo], rtol=0, atol=1e-12 * np.abs(ref[ifo]).max())
+        assert np.abs(got32[ifo].numpy() - ref[ifo]).max() < 1e-5 * np.abs(ref[ifo]).max()
+
+
 def test_phase_marginalized_likelihood_equals_numerical_integral(simulator):
     from scipy.special import logsumexp
 

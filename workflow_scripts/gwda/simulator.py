@@ -61,15 +61,29 @@ class Simulator:
         ``arrival``: the detectors' :meth:`arrival_times` of ``ext``, where the caller has them.
         Works on numpy arrays and on torch tensors (any device).
         """
-        xp = namespace(h_plus)
-        ref = like(ext["ra"], h_plus)
+        return {ifo: (fp[..., None] * h_plus + fc[..., None] * h_cross) * (inv_d[..., None] * shift)
+                for ifo, fp, fc, inv_d, shift in self._responses(h_plus, ext, align, arrival)}
+
+    def project_amplitude(self, amplitude, plus, cross, ext: dict, align: dict | None = None,
+                          arrival: dict | None = None) -> dict:
+        """:meth:`project` for ``h+ = plus · amplitude`` and ``h× = cross · amplitude`` with
+        ``plus``, ``cross`` one complex number per row (separable 22-mode waveforms, see
+        :func:`gwda.waveforms.angle_factors`): each detector's strain is then one complex
+        number per row times the amplitude, and h+, h× are never formed."""
+        return {ifo: amplitude * shift * ((fp * plus + fc * cross) * inv_d)[..., None]
+                for ifo, fp, fc, inv_d, shift in self._responses(amplitude, ext, align, arrival)}
+
+    def _responses(self, like_array, ext: dict, align: dict | None, arrival: dict | None):
+        """Per detector: antenna patterns F+, F×, 1/distance (rows) and the time shift times
+        whitening (rows × bins), in the array type of ``like_array``."""
+        xp = namespace(like_array)
+        ref = like(ext["ra"], like_array)
         t_gps = self.trigger_time
-        scale = 1.0 / like(ext["luminosity_distance"], ref)[..., None]
+        inv_d = 1.0 / like(ext["luminosity_distance"], ref)
         freqs64 = xp.as_tensor(self.freqs, device=ref.device) if xp is not np else self.freqs
         offset = self.trigger_time - self.segment_start
         if arrival is None:
             arrival = self.arrival_times({k: like(ext[k], ref) for k in ("geocent_time", "ra", "dec")})
-        out = {}
         for ifo, det in self.detectors.items():
             fp, fc = det.antenna_pattern(ref, like(ext["dec"], ref), like(ext["psi"], ref), t_gps)
             shift = arrival[ifo] - (like(align[ifo], ref) if align is not None else 0.0)
@@ -81,9 +95,7 @@ class Simulator:
                 cycles = freqs64 * (shift.double() + offset)[..., None]
                 angle = (-2 * np.pi) * (cycles - cycles.floor()).to(ref.dtype)
                 phase = xp.polar(xp.ones_like(angle), angle)
-            h = (fp[..., None] * h_plus + fc[..., None] * h_cross) * phase
-            out[ifo] = h * (scale * like(self.whitening[ifo], ref))
-        return out
+            yield ifo, fp, fc, inv_d, phase * like(self.whitening[ifo], ref)
 
     def polarizations(self, params: dict) -> tuple[np.ndarray, np.ndarray]:
         """(h+, h×) at 1 Mpc for every row of ``params`` (generated with LALSimulation)."""

@@ -26,7 +26,7 @@ from .flows import PosteriorModel
 from .priors import Prior
 from .runtime import atomic_output
 from .simulator import Simulator
-from .waveforms import apply_angles
+from .waveforms import angle_factors
 
 log = logging.getLogger(__name__)
 
@@ -58,14 +58,14 @@ class TrainingData:
         for k, v in self.intrinsic.items():
             theta[k] = v[index]
         amplitude = self.coefficients[index] @ self.waveform_basis
-        if self.separable:
-            hp, hc = apply_angles(amplitude, theta["theta_jn"], theta["phase"])
-        else:
-            hp, hc = amplitude[:, 0], amplitude[:, 1]
         arrival = self.sim.arrival_times(theta)
         drawn = self.alignment.draw_proxies({k: v.double().cpu().numpy() for k, v in arrival.items()}, rng)
         proxies = {k: torch.as_tensor(v, device=self.device) for k, v in drawn.items()}
-        signals = self.sim.project(hp, hc, theta, align=proxies, arrival=arrival)
+        if self.separable:
+            plus, cross = angle_factors(theta["theta_jn"], theta["phase"], amplitude)
+            signals = self.sim.project_amplitude(amplitude, plus, cross, theta, align=proxies, arrival=arrival)
+        else:
+            signals = self.sim.project(amplitude[:, 0], amplitude[:, 1], theta, align=proxies, arrival=arrival)
         context = torch.as_tensor(self.alignment.context(drawn), dtype=torch.float32, device=self.device)
         return self.coordinates.to_flow(theta, arrival, proxies), signals, context
 

@@ -102,13 +102,20 @@ def _approximant_enum(name: str) -> int:
         raise ValueError(f"unknown approximant {name!r} (config key 'waveform.approximant')") from None
 
 
+def angle_factors(theta_jn, phase, like_array):
+    """(h+ / a, h× / a) of a separable 22-mode waveform whose ι = φ = 0 amplitude is ``a``:
+    one complex number per row (numpy arrays or torch tensors, as ``like_array``)."""
+    xp = namespace(like_array)
+    c = xp.cos(like(theta_jn, like_array))
+    rot = xp.exp(2j * like(phase, like_array))
+    return 0.5 * (1 + c**2) * rot, -1j * c * rot
+
+
 def apply_angles(a, theta_jn, phase):
     """(h+, h×) of a separable 22-mode waveform from its ι = φ = 0 amplitude ``a``
     (numpy arrays or torch tensors)."""
-    xp = namespace(a)
-    c = xp.cos(like(theta_jn, a))[..., None]
-    rot = xp.exp(2j * like(phase, a))[..., None]
-    return a * (0.5 * (1 + c**2) * rot), a * (-1j * c * rot)
+    plus, cross = angle_factors(theta_jn, phase, a)
+    return a * plus[..., None], a * cross[..., None]
 
 
 def _generate_chunk(args):
