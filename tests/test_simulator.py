@@ -221,3 +221,39 @@ def test_waveforms_equal_pycbc_get_fd_waveform(approximant, extra):
     band = DOMAIN.band_slice
     np.testing.assert_allclose(hp, php.numpy()[band], rtol=0, atol=1e-12 * np.abs(hp).max())
     np.testing.assert_allclose(hc, phc.numpy()[band], rtol=0, atol=1e-12 * np.abs(hc).max())
+
+
+@pytest.mark.parametrize("approximant, spins", [
+    ("IMRPhenomD", {"chi_1": (-0.5, 0.5), "chi_2": (-0.5, 0.5)}),
+    ("IMRPhenomPv2", {"a_1": (0.0, 0.8), "a_2": (0.0, 0.8), "tilt_1": (0.0, 3.0), "tilt_2": (0.0, 3.0),
+                      "phi_12": (0.0, 6.0), "phi_jl": (0.0, 6.0)}),
+])
+def test_waveforms_projected_in_the_workers_equal_the_projected_waveforms(approximant, spins):
+    """The workers project waveforms onto the storage basis block by block (more rows than
+    one block here, one of them failing): the coefficients must equal projecting the full
+    waveforms, and the failed row is flagged and zero."""
+    from gwda.waveforms import generate
+
+    rng = np.random.default_rng(11)
+    n = 70
+    params = {"chirp_mass": rng.uniform(25, 35, n), "mass_ratio": rng.uniform(0.5, 1, n),
+              **{k: rng.uniform(lo, hi, n) for k, (lo, hi) in spins.items()}}
+    if approximant == "IMRPhenomD":
+        params["chi_1"][66] = 1.5                                   # LAL refuses |χ| > 1
+    else:
+        params.update(theta_jn=rng.uniform(0, 3, n), phase=rng.uniform(0, 6, n))
+        params["a_1"][66] = 1.5
+    settings = WaveformSettings(approximant, 20.0)
+    basis, _ = np.linalg.qr(rng.standard_normal((int(DOMAIN.mask.sum()), 12))
+                            + 1j * rng.standard_normal((int(DOMAIN.mask.sum()), 12)))
+    weight = rng.uniform(0.5, 2.0, basis.shape[0])
+    hp, hc, failed = generate(params, settings, DOMAIN)
+    cp, cc, failed_b = generate(params, settings, DOMAIN, basis=basis, weight=weight)
+    assert failed[66] and failed_b[66] and failed.sum() == failed_b.sum() == 1
+    assert cp.dtype == np.complex64 and cp.shape == (n, 12) and np.all(cp[66] == 0)
+    pairs = [(hp, cp)] if settings.separable else [(hp, cp), (hc, cc)]
+    assert cc.shape[0] == (0 if settings.separable else n)
+    for full, coefficients in pairs:
+        expected = (full * weight) @ basis.conj()
+        scale = np.abs(expected).max()
+        assert np.abs(coefficients - expected).max() < 1e-5 * scale

@@ -69,10 +69,10 @@ def lal_arguments(params: dict, settings: WaveformSettings) -> tuple:
     return m1, m2, tuple(spins), iota, phase
 
 
-def polarizations(params: dict, settings: WaveformSettings, domain: FrequencyDomain):
+def polarizations(params: dict, settings: WaveformSettings, domain: FrequencyDomain, cross: bool = True):
     """(h+, h×) on the in-band bins of ``domain`` at 1 Mpc; raises on failure or non-finite
     output. This is the LALSimulation call PyCBC's ``get_fd_waveform`` makes, without its
-    wrapping (tests check that the two agree)."""
+    wrapping (tests check that the two agree). ``cross=False`` returns (h+,) alone."""
     import lalsimulation as lalsim
 
     m1, m2, spins, iota, phase = lal_arguments(params, settings)
@@ -82,14 +82,14 @@ def polarizations(params: dict, settings: WaveformSettings, domain: FrequencyDom
         _approximant_enum(settings.approximant))
     lo, hi = domain.band_slice.start, domain.band_slice.stop
     out = []
-    for h in (hp, hc):
+    for h in (hp, hc) if cross else (hp,):
         x = h.data.data[lo:hi]
         if x.size < hi - lo:                  # LAL may stop short of f_max (zero there)
             x = np.concatenate([x, np.zeros(hi - lo - x.size, dtype=complex)])
         if not np.all(np.isfinite(x)):
             raise ValueError("non-finite waveform")
         out.append(x)
-    return out[0], out[1]
+    return tuple(out)
 
 
 @lru_cache(maxsize=None)
@@ -118,34 +118,46 @@ def apply_angles(a, theta_jn, phase):
     return a * plus[..., None], a * cross[..., None]
 
 
+_BLOCK = 64
+
+
 def _generate_chunk(args):
     """Waveforms for a chunk of rows, or their reduced-basis coefficients if a basis is given
     (then only the small coefficient arrays travel back from the worker process)."""
     params, settings, domain, basis, weight = args
     n = len(next(iter(params.values())))
     n_bins = int(domain.mask.sum())
-    hp = np.zeros((n, n_bins), dtype=complex)
     # separable models: h× = -i h+ at ι = φ = 0, so it is neither kept nor sent back
-    hc = np.zeros((0 if settings.separable else n, n_bins), dtype=complex)
+    n_pol = 1 if settings.separable else 2
     failed = np.zeros(n, dtype=bool)
-    for i in range(n):
-        p = {k: v[i] for k, v in params.items()}
-        if settings.separable:
-            p.update(theta_jn=0.0, phase=0.0)
-        try:
-            a, b = polarizations(p, settings, domain)
-        except Exception:  # LAL raises RuntimeError/ValueError for parameters it cannot do
-            failed[i] = True
-            continue
-        hp[i] = a
-        if hc.shape[0]:
-            hc[i] = b
-    if basis is not None:
-        # single precision: the coefficients are stored as complex64, and the projection,
-        # not the waveform call, would otherwise dominate the worker's time
-        b = basis.conj().astype(np.complex64)
-        hp, hc = ((h * weight).astype(np.complex64) @ b for h in (hp, hc))
-    return hp, hc, failed
+    if basis is None:
+        out = np.zeros((n_pol, n, n_bins), dtype=complex)
+        buffer, rows = out, n
+    else:
+        # Projected in blocks of rows as they come, in single precision (the coefficients are
+        # stored as complex64): a whole chunk of full waveforms is never held, whose memory
+        # traffic would otherwise cost more than the waveform calls.
+        b = (weight[:, None] * basis.conj()).astype(np.complex64)     # (h · weight) @ conj(basis)
+        out = np.zeros((n_pol, n, b.shape[1]), dtype=np.complex64)
+        buffer, rows = np.zeros((n_pol, _BLOCK, n_bins), dtype=np.complex64), _BLOCK
+    for start in range(0, n, rows):
+        stop = min(n, start + rows)
+        for i in range(start, stop):
+            p = {k: v[i] for k, v in params.items()}
+            if settings.separable:
+                p.update(theta_jn=0.0, phase=0.0)
+            try:
+                h = polarizations(p, settings, domain, cross=n_pol == 2)
+            except Exception:  # LAL raises RuntimeError/ValueError for parameters it cannot do
+                failed[i] = True
+                buffer[:, i - start] = 0.0
+                continue
+            for j in range(n_pol):
+                buffer[j, i - start] = h[j]
+        if basis is not None:
+            out[:, start:stop] = buffer[:, :stop - start] @ b
+    hc = out[1] if n_pol == 2 else np.zeros((0, out.shape[2]), dtype=out.dtype)
+    return out[0], hc, failed
 
 
 def generate(params: dict[str, np.ndarray], settings: WaveformSettings, domain: FrequencyDomain,
