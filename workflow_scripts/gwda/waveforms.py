@@ -132,7 +132,7 @@ def _generate_chunk(args):
     failed = np.zeros(n, dtype=bool)
     if basis is None:
         out = np.zeros((n_pol, n, n_bins), dtype=complex)
-        buffer, rows = out, n
+        buffer, rows = out, max(n, 1)
     else:
         # Projected in blocks of rows as they come, in single precision (the coefficients are
         # stored as complex64): a whole chunk of full waveforms is never held, whose memory
