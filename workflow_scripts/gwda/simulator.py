@@ -16,7 +16,7 @@ import numpy as np
 from .arrays import like, namespace
 from .detectors import Detector
 from .domain import FrequencyDomain
-from .waveforms import WaveformSettings, apply_angles, polarizations
+from .waveforms import WaveformSettings, angle_factors, apply_angles, polarizations
 
 
 @dataclass
@@ -99,20 +99,31 @@ class Simulator:
 
     def polarizations(self, params: dict) -> tuple[np.ndarray, np.ndarray]:
         """(h+, h×) at 1 Mpc for every row of ``params`` (generated with LALSimulation)."""
+        if self.waveform.separable:
+            return apply_angles(self.amplitudes(params), params["theta_jn"], params["phase"])
         n = np.size(params["chirp_mass"])
         hp = np.empty((n, self.n_bins), dtype=complex)
         hc = np.empty_like(hp)
         for i in range(n):
-            row = {k: np.ravel(v)[i] for k, v in params.items()}
-            if self.waveform.separable:
-                a, _ = polarizations({**row, "theta_jn": 0.0, "phase": 0.0}, self.waveform, self.domain)
-                hp[i], hc[i] = apply_angles(a, row["theta_jn"], row["phase"])
-            else:
-                hp[i], hc[i] = polarizations(row, self.waveform, self.domain)
+            hp[i], hc[i] = polarizations({k: np.ravel(v)[i] for k, v in params.items()}, self.waveform, self.domain)
         return hp, hc
+
+    def amplitudes(self, params: dict) -> np.ndarray:
+        """The ι = φ = 0 h+ at 1 Mpc of separable 22-mode waveforms, for every row of ``params``
+        (h+ and h× at other angles: :func:`gwda.waveforms.angle_factors`)."""
+        n = np.size(params["chirp_mass"])
+        out = np.empty((n, self.n_bins), dtype=complex)
+        for i in range(n):
+            row = {k: np.ravel(v)[i] for k, v in params.items()}
+            out[i], = polarizations({**row, "theta_jn": 0.0, "phase": 0.0}, self.waveform, self.domain, cross=False)
+        return out
 
     def signal(self, params: dict) -> dict[str, np.ndarray]:
         """Whitened detector signals for parameter arrays (full parameter sets)."""
+        if self.waveform.separable:
+            amplitude = self.amplitudes(params)
+            plus, cross = angle_factors(params["theta_jn"], params["phase"], amplitude)
+            return self.project_amplitude(amplitude, plus, cross, params)
         hp, hc = self.polarizations(params)
         return self.project(hp, hc, params)
 
