@@ -14,12 +14,13 @@ import tracemalloc
 from pathlib import Path
 
 import numpy as np
-
-from gwda import noise, psd as psd_mod, strain
 from gwda.config import validate_config
-from gwda.domain import domain_from_config
-from gwda.segments import analysis_spans
-from gwda.synthetic import write_gwosc_files
+from gwda.gw import noise
+from gwda.gw import psd as psd_mod
+from gwda.gw.domain import FrequencyDomain
+from gwda.gw.segments import analysis_spans
+from gwda.io import strain
+from gwda.io.synthetic import write_gwosc_files
 
 TRIGGER = 1126259462.4
 
@@ -46,7 +47,7 @@ def main():
         spans = analysis_spans(TRIGGER, config["data"])
         start = int(spans.fetch.start) - 2
         write_gwosc_files(Path(tmp), start, int(spans.fetch.duration) + 4, detectors=("H1",))
-        domain = domain_from_config(config["data"])
+        domain = FrequencyDomain.from_settings(config["data"])
         rows: list = []
         s = measure("read + check strain (H1)", lambda: strain.load("H1", spans.fetch, config["data"]), rows)
         chunks = [s.crop(c) for c in spans.psd_chunks]

@@ -21,18 +21,18 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import torch
-
 from gwda.config import validate_config
-from gwda.domain import domain_from_config
-from gwda.flows import PosteriorModel
-from gwda.coordinates import FlowCoordinates
-from gwda.matched_filter import find_trigger
-from gwda.event_analysis import inferred_parameters, make_alignment, make_prior, waveform_settings
-from gwda.npe_stage import exact_log_likelihood, posterior_samples
-from gwda.simulator import Simulator
-from gwda.synthetic import analytic_psd
-from gwda.training import TrainingData, fit_standardisation
-from gwda.waveforms import draw_and_generate, intrinsic_names, reduced_basis
+from gwda.core.flows import PosteriorModel
+from gwda.core.reduced_basis import reduced_basis
+from gwda.gw.conversions import component_masses
+from gwda.gw.domain import FrequencyDomain
+from gwda.gw.matched_filter import find_trigger
+from gwda.gw.simulator import Simulator
+from gwda.gw.waveforms import WaveformSettings, draw_and_generate, intrinsic_names
+from gwda.io.synthetic import analytic_psd
+from gwda.npe.dataset import WaveformDataset
+from gwda.npe.model import TrainedModel
+from gwda.npe.training_data import TrainingData, fit_standardisation
 
 TRIGGER = 1126259462.4
 
@@ -59,14 +59,15 @@ def main():
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     config = validate_config({})
-    domain = domain_from_config(config["data"])
+    domain = FrequencyDomain.from_settings(config["data"])
     psd = analytic_psd(domain.frequencies)
-    settings, prior = waveform_settings(config), make_prior(config)
+    settings = WaveformSettings.from_settings(config["waveform"])
     sim = Simulator(domain, {"H1": psd, "L1": psd}, TRIGGER, TRIGGER - 2, settings)
+    # The default model's analysis on this simulator (its network is untrained: speed only).
+    npe = TrainedModel(config, sim, "bench")
+    prior = npe.prior
     rows = []
     rng = np.random.default_rng(0)
-
-    from gwda.conversions import component_masses
 
     draw = prior.sample(rng, 2000)
     m1, m2 = component_masses(draw["chirp_mass"], draw["mass_ratio"])
@@ -97,11 +98,9 @@ def main():
     rows.append(("  fraction of raw x cores", f"{ours / (raw * args.threads):.2f}"))
     rows.append(("  fraction of raw in parallel", f"{ours / raw_parallel:.2f}"))
 
-    parameters = inferred_parameters(config)
-    coordinates = FlowCoordinates(sim, make_alignment(config, sim.ifos), parameters, prior)
-    data = TrainingData(sim, prior, params, coeff, basis.T / w, torch.device("cpu"), True, coordinates)
-    model = PosteriorModel(dict(config["model"], n_ifos=2, n_bins=sim.n_bins, parameters=coordinates.names,
-                                n_proxies=coordinates.alignment.n_context))
+    data = TrainingData(npe, WaveformDataset(params, coeff, basis.T / w), torch.device("cpu"))
+    model = PosteriorModel(dict(config["model"], n_ifos=2, n_bins=sim.n_bins, parameters=npe.flow_parameters,
+                                n_proxies=npe.alignment.n_context))
     _, sig, _ = data.simulate(rng.integers(0, args.waveforms, 500), rng)
     stack = torch.cat([sig["H1"], sig["L1"]]).numpy()
     model.basis.copy_(torch.as_tensor(reduced_basis(stack / np.linalg.norm(stack, axis=1, keepdims=True),
@@ -132,13 +131,13 @@ def main():
     find_trigger(sim, noisy, params, coeff, basis.T / w)
     rows.append((f"matched filter over {args.waveforms} training waveforms [s]", f"{time.perf_counter() - t0:.2f}"))
 
-    model.eval()
+    npe.network = model.eval()
     t0 = time.perf_counter()
-    posterior_samples(model, coordinates, noisy, {k: float(v[0]) for k, v in sim.arrival_times(truth).items()}, 50000)
+    npe.sample(noisy, {k: float(v[0]) for k, v in sim.arrival_times(truth).items()}, 50000)
     rows.append(("50 000 flow samples + log q (physical parameters) [s]", f"{time.perf_counter() - t0:.2f}"))
 
     t0 = time.perf_counter()
-    exact_log_likelihood(sim, full, noisy, marginalize_phase=True, threads=args.threads)
+    npe.likelihood(noisy).evaluate(full, threads=args.threads)
     dt = time.perf_counter() - t0
     rows.append((f"likelihoods/s ({args.threads} processes, phase-marginalised)", f"{args.is_samples / dt:.0f}"))
     rows.append(("  ms per likelihood per core", f"{1000 * dt * args.threads / args.is_samples:.2f}"))

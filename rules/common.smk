@@ -5,7 +5,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(workflow.basedir) / "workflow_scripts"))
 
-from gwda.config import ConfigError, resolve_events, validate_config  # noqa: E402
+from gwda.config import ConfigError, config_sections, resolve_events, validate_config  # noqa: E402
+from gwda.gw.detectors import DETECTORS  # noqa: E402
+from gwda.stages import CONFIG  # noqa: E402
 
 try:
     _validated = validate_config(config, Path(workflow.basedir) / "config" / "schema.yaml")
@@ -19,21 +21,14 @@ EVENTS = {event.name: event for event in resolve_events(config)}
 
 wildcard_constraints:
     event="|".join(EVENTS),
-    ifo="H1|L1|V1|K1|G1",
+    ifo="|".join(DETECTORS),
     reference="[A-Za-z0-9_.+-]+",
 
 
-def stage_config(*sections):
-    """The config sections a rule depends on (passed as params so a change re-runs it);
-    "a.b" takes only key b of section a."""
-    out = {}
-    for key in sections:
-        section, _, sub = key.partition(".")
-        if sub:
-            out.setdefault(section, {})[sub] = config[section][sub]
-        else:
-            out[section] = config[section]
-    return out
+def stage_config(stage):
+    """The config sections the stage reads (gwda.stages.CONFIG), passed as params so that a
+    change to them, and only to them, re-runs it."""
+    return config_sections(config, CONFIG[stage])
 
 
 def detectors(wildcards):

@@ -1,4 +1,4 @@
-# Data stage: GWOSC (or local) strain -> checked strain file -> median-Welch PSD.
+# Data stage: GWOSC (or local) strain -> checked strain file -> Welch PSD (median by default).
 
 
 # Compute nodes often have no internet: download on the submit host.
@@ -12,7 +12,7 @@ rule fetch_strain:
     log:
         "results/{event}/logs/fetch_strain_{ifo}.log",
     params:
-        config=stage_config("data"),
+        config=stage_config("fetch_strain"),
         trigger_time=lambda wildcards: EVENTS[wildcards.event].gps_time,
     threads: 1
     resources:
@@ -39,7 +39,7 @@ rule estimate_psd:
     log:
         "results/{event}/logs/estimate_psd_{ifo}.log",
     params:
-        config=stage_config("data"),
+        config=stage_config("estimate_psd"),
     threads: 1
     conda:
         "../envs/data.yaml"

@@ -3,7 +3,8 @@
 
 rule sample_posterior:
     input:
-        model="results/{event}/model/model.pt",
+        model="results/{event}/model/model.json",
+        network="results/{event}/model/network.pt",
         waveforms="results/{event}/training/waveforms.hdf5",
         strain=per_detector("results/{event}/strain/{ifo}.hdf5"),
         psd=per_detector("results/{event}/psd/{ifo}_psd.hdf5"),
@@ -14,8 +15,7 @@ rule sample_posterior:
     benchmark:
         "results/{event}/benchmarks/sample_posterior.tsv"
     params:
-        config=stage_config("seed", "data", "training", "inference"),
-        trigger_time=lambda wildcards: EVENTS[wildcards.event].gps_time,
+        config=stage_config("sample_posterior"),
     threads: 2
     resources:
         gpu=1,
@@ -28,7 +28,7 @@ rule sample_posterior:
 rule importance_sample:
     input:
         samples="results/{event}/posterior/npe_samples.hdf5",
-        model="results/{event}/model/model.pt",
+        model="results/{event}/model/model.json",
         strain=per_detector("results/{event}/strain/{ifo}.hdf5"),
         psd=per_detector("results/{event}/psd/{ifo}_psd.hdf5"),
     output:
@@ -39,8 +39,7 @@ rule importance_sample:
     benchmark:
         "results/{event}/benchmarks/importance_sample.tsv"
     params:
-        config=stage_config("seed", "data", "inference"),
-        trigger_time=lambda wildcards: EVENTS[wildcards.event].gps_time,
+        config=stage_config("importance_sample"),
     threads: 8
     conda:
         "../envs/simulation.yaml"

@@ -18,7 +18,7 @@ rule simulate_noise:
     log:
         "results/{event}/logs/simulate_noise.log",
     params:
-        config=stage_config("seed", "data", "noise"),
+        config=stage_config("simulate_noise"),
     threads: 1
     conda:
         "../envs/data.yaml"

@@ -15,7 +15,7 @@ rule plot_training:
     log:
         "results/{event}/logs/plot_training.log",
     params:
-        config=stage_config("seed"),
+        config=stage_config("plot_training"),
     threads: 1
     conda:
         "../envs/simulation.yaml"
@@ -26,6 +26,7 @@ rule plot_training:
 rule plot_reconstruction:
     input:
         posterior="results/{event}/posterior.hdf5",
+        model="results/{event}/model/model.json",
         strain=per_detector("results/{event}/strain/{ifo}.hdf5"),
         psd=per_detector("results/{event}/psd/{ifo}_psd.hdf5"),
     output:
@@ -39,8 +40,7 @@ rule plot_reconstruction:
     log:
         "results/{event}/logs/plot_reconstruction.log",
     params:
-        config=stage_config("seed", "validation"),
-        trigger_time=lambda wildcards: EVENTS[wildcards.event].gps_time,
+        config=stage_config("plot_reconstruction"),
     threads: 1
     conda:
         "../envs/simulation.yaml"

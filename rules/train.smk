@@ -11,9 +11,7 @@ rule generate_waveforms:
     benchmark:
         "results/{event}/benchmarks/generate_waveforms.tsv"
     params:
-        config=stage_config(
-            "seed", "data", "prior", "prior_constraints", "waveform", "training.proposal"
-        ),
+        config=stage_config("generate_waveforms"),
         trigger_time=lambda wildcards: EVENTS[wildcards.event].gps_time,
     threads: 8
     conda:
@@ -27,16 +25,15 @@ rule train_flow:
         waveforms="results/{event}/training/waveforms.hdf5",
         psd=per_detector("results/{event}/psd/{ifo}_psd.hdf5"),
     output:
-        model="results/{event}/model/model.pt",
+        model="results/{event}/model/model.json",
+        network="results/{event}/model/network.pt",
         loss="results/{event}/model/loss.csv",
     log:
         "results/{event}/logs/train_flow.log",
     benchmark:
         "results/{event}/benchmarks/train_flow.tsv"
     params:
-        config=stage_config(
-            "seed", "data", "prior", "prior_constraints", "waveform", "model", "training"
-        ),
+        config=stage_config("train_flow"),
         trigger_time=lambda wildcards: EVENTS[wildcards.event].gps_time,
         # Not an output: it must survive a failed or killed job so a re-run resumes.
         workdir=lambda wildcards: f"results/{wildcards.event}/model/checkpoints",

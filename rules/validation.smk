@@ -8,7 +8,8 @@ localrules:
 
 rule pp_test:
     input:
-        model="results/{event}/model/model.pt",
+        model="results/{event}/model/model.json",
+        network="results/{event}/model/network.pt",
         psd=per_detector("results/{event}/psd/{ifo}_psd.hdf5"),
     output:
         result="results/{event}/validation/pp_test.json",
@@ -25,8 +26,7 @@ rule pp_test:
     benchmark:
         "results/{event}/benchmarks/pp_test.tsv"
     params:
-        config=stage_config("seed", "data", "training", "validation"),
-        trigger_time=lambda wildcards: EVENTS[wildcards.event].gps_time,
+        config=stage_config("pp_test"),
     threads: 2
     resources:
         gpu=1,
@@ -38,11 +38,11 @@ rule pp_test:
 
 rule reference_posterior:
     output:
-        output="results/{event}/reference/{reference}.hdf5",
+        posterior="results/{event}/reference/{reference}.hdf5",
     log:
         "results/{event}/logs/reference_posterior_{reference}.log",
     params:
-        config=stage_config("data", "validation"),
+        config=stage_config("reference_posterior"),
         trigger_time=lambda wildcards: EVENTS[wildcards.event].gps_time,
     threads: 1
     conda:
@@ -87,7 +87,7 @@ rule compare_posteriors:
     log:
         "results/{event}/logs/compare_posteriors.log",
     params:
-        config=stage_config("validation"),
+        config=stage_config("compare_posteriors"),
     threads: 1
     conda:
         "../envs/simulation.yaml"
@@ -108,7 +108,7 @@ rule bilby_reference:
     benchmark:
         "results/{event}/benchmarks/bilby_reference.tsv"
     params:
-        config=stage_config("seed", "data", "prior", "prior_constraints", "waveform", "validation"),
+        config=stage_config("bilby_reference"),
         trigger_time=lambda wildcards: EVENTS[wildcards.event].gps_time,
     threads: 8
     conda:
@@ -128,7 +128,7 @@ rule compare_with_bilby:
     log:
         "results/{event}/logs/compare_with_bilby.log",
     params:
-        config=stage_config("validation"),
+        config=stage_config("compare_with_bilby"),
     threads: 1
     conda:
         "../envs/bilby.yaml"

@@ -40,7 +40,7 @@ def shared_reference():
 def synthetic_dir(tmp_path_factory):
     """GWOSC-format H1/L1 files of coloured Gaussian noise (known PSD) with a sine-Gaussian
     injected at the trigger time."""
-    from gwda.synthetic import write_gwosc_files
+    from gwda.io.synthetic import write_gwosc_files
 
     directory = tmp_path_factory.mktemp("synthetic_gwosc")
     write_gwosc_files(directory, SYN_START, SYN_DURATION, seed=7, injection_time=SYN_TRIGGER)

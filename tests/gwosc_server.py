@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
-from gwda.gwosc_files import parse_name
+from gwda.io.gwosc_files import parse_name
 
 
 class GwoscServer:

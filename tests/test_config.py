@@ -1,7 +1,9 @@
 import pytest
 import yaml
-
 from gwda.config import ConfigError, load_config, resolve_events, validate_config
+
+PRECESSING = {name: {"type": "uniform", "minimum": 0.0, "maximum": 0.9}
+              for name in ("a_1", "a_2", "tilt_1", "tilt_2", "phi_12", "phi_jl")}
 
 
 def test_defaults_fill_every_key(root):
@@ -12,6 +14,25 @@ def test_defaults_fill_every_key(root):
     assert config["data"]["window"]["roll_off"] == 0.4
     # The shipped default config is exactly the schema defaults plus comments.
     assert load_config(root / "config" / "config.yaml") == config
+
+
+def test_default_config_file_is_the_schema_written_out(root):
+    from gwda.config import default_config_text
+
+    assert (root / "config" / "config.yaml").read_text() == default_config_text(), (
+        "config/config.yaml is out of date with config/schema.yaml: "
+        "python -m gwda.config > config/config.yaml (from workflow_scripts/)")
+
+
+def test_partial_prior_block_keeps_the_other_defaults():
+    default = validate_config({})["prior"]
+    narrow = {"type": "uniform", "minimum": 25.0, "maximum": 35.0}
+    config = validate_config({"prior": {"chirp_mass": narrow}})
+    assert config["prior"] == {**default, "chirp_mass": narrow}
+    assert list(config["prior"]) == list(default)
+    # Precessing approximants take the six spin angles instead of the default aligned spins.
+    precessing = validate_config({"waveform": {"approximant": "IMRPhenomPv2"}, "prior": PRECESSING})["prior"]
+    assert set(precessing) == (set(default) - {"chi_1", "chi_2"}) | set(PRECESSING)
 
 
 def test_every_schema_property_is_described_and_defaulted(root):
@@ -56,8 +77,10 @@ def test_schema_errors_name_the_key(config, key, text):
         ({"data": {"psd": {"duration": 24, "placement": "around", "welch_segment": 16}}},
          "data.psd.welch_segment", "does not fit"),
         ({"data": {"segment": {"duration": 4, "post_trigger": 5}}}, "data.segment.post_trigger", ""),
-        ({"prior": {"chirp_mass": {"type": "uniform", "minimum": 20, "maximum": 40}}}, "prior", "no prior for"),
-        ({"waveform": {"approximant": "IMRPhenomPv2"}}, "prior", "chi_1, chi_2 do not apply"),
+        ({"waveform": {"approximant": "IMRPhenomPv2"}}, "prior", "no prior for a_1, a_2, tilt_1, tilt_2, phi_12, phi_jl"),
+        ({"waveform": {"approximant": "IMRPhenomPv2"},
+          "prior": {**PRECESSING, "chi_1": {"type": "uniform", "minimum": -0.5, "maximum": 0.5}}},
+         "prior", "chi_1 do not apply"),
         ({"prior": {**validate_config({})["prior"], "psi": {"type": "uniform", "minimum": 1, "maximum": 0}}},
          "prior.psi", "minimum < maximum"),
     ],
@@ -90,9 +113,11 @@ def test_training_proposal_must_cover_the_prior(proposal, text):
 
 
 def test_training_proposal_inherits_the_prior_bounds():
-    from gwda.event_analysis import make_prior, training_prior
+    from gwda.gw.priors import Prior
 
     config = validate_config({"training": {"proposal": {"luminosity_distance": {"type": "uniform"}}}})
-    p, q = make_prior(config).priors["luminosity_distance"], training_prior(config).priors["luminosity_distance"]
+    prior = Prior(config["prior"], config["prior_constraints"])
+    proposal = prior.replaced(config["training"]["proposal"])
+    p, q = prior.priors["luminosity_distance"], proposal.priors["luminosity_distance"]
     assert (q.kind, q.minimum, q.maximum) == ("uniform", p.minimum, p.maximum) and p.kind == "power_law"
-    assert training_prior(config).priors["chirp_mass"] == make_prior(config).priors["chirp_mass"]
+    assert proposal.priors["chirp_mass"] == prior.priors["chirp_mass"]

@@ -18,43 +18,82 @@ PACKAGE = {"numpy": "numpy", "scipy": "scipy", "h5py": "h5py", "gwpy": "gwpy", "
            "lal": "lalsuite", "lalsimulation": "lalsuite", "lalframe": "lalsuite", "pycbc": "pycbc",
            "torch": "pytorch", "nflows": "nflows", "yaml": "pyyaml", "jsonschema": "jsonschema",
            "matplotlib": "matplotlib", "requests": "requests", "astropy": "astropy", "tqdm": "tqdm",
-           "threadpoolctl": "threadpoolctl", "bilby": "bilby", "dynesty": "dynesty"}
+           "threadpoolctl": "threadpoolctl", "bilby": "bilby", "dynesty": "dynesty", "pandas": "pandas"}
 # conda packages that provide another one's modules
 PROVIDES = {"lalsuite": {"lalsuite", "python-lal", "python-lalframe", "python-lalsimulation"}}
 PYPROJECT_NAME = {"pytorch": "torch"}
 
 
-def imports_of(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text())
+def _module_file(name: str) -> Path | None:
+    """The file of gwda module ``name`` (dotted), or None if it is not a module of gwda."""
+    parts = name.split(".")[1:]
+    base = GWDA.joinpath(*parts)
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def _package_of(path: Path) -> list[str]:
+    """The dotted package (as parts) that module file ``path`` belongs to."""
+    return list(path.parent.relative_to(GWDA.parent).parts)
+
+
+def _imports(nodes, path: Path) -> set[str]:
+    """Dotted names imported by ``nodes`` (relative imports resolved against ``path``)."""
     names = set()
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.Import):
             names |= {a.name for a in node.names}
         elif isinstance(node, ast.ImportFrom):
-            if node.level:                                   # relative: inside gwda
-                names.add("gwda." + (node.module or "") if node.module else "gwda")
-                names |= {f"gwda.{a.name}" for a in node.names if not node.module}
+            if node.level:
+                package = _package_of(path)
+                base = ".".join(package[: len(package) - node.level + 1] + ([node.module] if node.module else []))
             else:
-                names.add(node.module)
-                if node.module == "gwda":
-                    names |= {f"gwda.{a.name}" for a in node.names}
+                base = node.module
+            names.add(base)
+            # "from package import module" imports the module
+            names |= {f"{base}.{a.name}" for a in node.names if base.split(".")[0] == "gwda"
+                      and _module_file(f"{base}.{a.name}") is not None}
     return names
 
 
+def imports_of(path: Path, function: str | None = None) -> set[str]:
+    """Everything ``path`` imports; with ``function`` (a stage module's function that a rule
+    runs), the module-level imports and that function's own, not its siblings'."""
+    tree = ast.parse(path.read_text())
+    if function is None:
+        return _imports(ast.walk(tree), path)
+    top = [n for stmt in tree.body if not isinstance(stmt, ast.FunctionDef) for n in ast.walk(stmt)]
+    own = [n for stmt in tree.body if isinstance(stmt, ast.FunctionDef) and stmt.name == function
+           for n in ast.walk(stmt)]
+    assert own, f"{path} has no function {function}"
+    return _imports(top + own, path)
+
+
+def _stage_function(script: Path) -> tuple[Path, str]:
+    """The stage module and function a rule script runs: run(module.function, ...)."""
+    match = re.search(r"^run\((\w+)\.(\w+),", script.read_text(), flags=re.M)
+    assert match, f"{script} does not call run(module.function, ...)"
+    return GWDA / "stages" / f"{match.group(1)}.py", match.group(2)
+
+
 def third_party_closure(script: Path) -> set[str]:
-    seen, todo, found = set(), [script], set()
+    module, function = _stage_function(script)
+    todo, seen, found = [(script, None), (module, function)], set(), set()
     while todo:
-        path = todo.pop()
-        if path in seen:
+        path, func = todo.pop()
+        if (path, func) in seen:
             continue
-        seen.add(path)
-        for name in imports_of(path):
+        seen.add((path, func))
+        for name in imports_of(path, func):
             top = name.split(".")[0]
             if top == "gwda":
-                parts = name.split(".")[1:]
-                module = GWDA.joinpath(*parts).with_suffix(".py") if parts else GWDA / "__init__.py"
-                if module.exists():
-                    todo.append(module)
+                parts = name.split(".")
+                for i in range(1, len(parts) + 1):           # a module imports its packages too
+                    file = _module_file(".".join(parts[:i]))
+                    if file is not None and file != module:
+                        todo.append((file, None))
             elif top not in sys.stdlib_module_names:
                 found.add(top)
     return found
@@ -121,3 +160,11 @@ def test_every_rule_has_log_and_conda():
     assert n_rules >= 7
     assert len(re.findall(r"^    log:", text, flags=re.M)) == n_rules
     assert len(re.findall(r"^    conda:", text, flags=re.M)) == n_rules
+
+
+def test_importance_sampling_needs_no_torch():
+    """The trained model's description (model.json) is read without torch: the likelihood
+    stages run in an environment without it."""
+    for rule, script, _ in rules():
+        if rule in ("importance_sample", "plot_reconstruction", "compare_posteriors"):
+            assert "torch" not in third_party_closure(script), rule

@@ -4,12 +4,10 @@ import socket
 
 import numpy as np
 import pytest
-
-from gwda import gwosc_files, strain
-from gwda.gwosc_files import DataError
-from gwda.segments import analysis_spans
-
 from conftest import SYN_DURATION, SYN_START, SYN_TRIGGER
+from gwda.gw.segments import analysis_spans
+from gwda.io import gwosc_files, strain
+from gwda.io.gwosc_files import DataError
 from gwosc_server import GwoscServer
 
 
@@ -29,7 +27,7 @@ def test_download_then_cache(synthetic_dir, tmp_path, local_config):
         config, span = _config(server.host, tmp_path / "cache", local_config)
         s = strain.load("H1", span, config["data"])
         assert len(server.file_requests) == 1
-        expected = gwosc_files.read_hdf5(_file(synthetic_dir, "H1"), "H1").strain
+        expected = gwosc_files.read_hdf5(_file(synthetic_dir, "H1"), "H1").values
         np.testing.assert_array_equal(s.values, expected[18 * 4096: 47 * 4096])
         assert (tmp_path / "cache" / _file(synthetic_dir, "H1").name).exists()
         strain.load("H1", span, config["data"])           # second time: from the cache
@@ -87,14 +85,14 @@ def test_unreachable_gwosc_is_reported_after_retries(tmp_path, local_config):
 def test_span_without_data_on_the_server(synthetic_dir, tmp_path, local_config):
     with GwoscServer(synthetic_dir) as server:
         config, _ = _config(server.host, tmp_path / "cache", local_config)
-        from gwda.segments import Span
+        from gwda.gw.segments import Span
 
         with pytest.raises(DataError, match="no H1 data covering GPS"):
             strain.load("H1", Span(SYN_START + 100, SYN_START + 120), config["data"])
 
 
 def test_files_inside_longer_files_are_not_downloaded_twice():
-    from gwda.gwosc_download import drop_contained
+    from gwda.io.gwosc_download import drop_contained
 
     base = "https://gwosc.example/eventapi/GW150914/"
     urls = [base + "H-H1_GWOSC_4KHZ_R1-1126259447-32.hdf5",

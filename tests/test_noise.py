@@ -1,9 +1,8 @@
 import numpy as np
-
-from gwda import noise
-from gwda import psd as psd_mod
-from gwda.domain import FrequencyDomain
-from gwda.synthetic import analytic_psd
+from gwda.gw import noise
+from gwda.gw import psd as psd_mod
+from gwda.gw.domain import FrequencyDomain
+from gwda.io.synthetic import analytic_psd
 
 DOMAIN = FrequencyDomain(duration=4.0, sample_rate=4096.0, f_min=20.0, f_max=1024.0, roll_off=0.4)
 
@@ -57,8 +56,8 @@ def test_real_gw150914_offsource_is_as_gaussian_as_simulated_noise(shared_gwosc,
     through the same 24 s median-Welch estimate and whitening. The estimate's scatter
     (10 averages) inflates the variance and tails of both alike, so the real data must match
     the simulation, not N(0, 1) exactly."""
-    from gwda import strain
-    from gwda.segments import analysis_spans
+    from gwda.gw.segments import analysis_spans
+    from gwda.io import strain
 
     config = local_config(shared_gwosc)
     spans = analysis_spans(1126259462.4, config["data"])

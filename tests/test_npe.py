@@ -3,10 +3,9 @@
 import numpy as np
 import pytest
 import torch
-
-from gwda import importance
-from gwda.flows import PosteriorModel
-from gwda.training import train
+from gwda.core import importance
+from gwda.core.flows import PosteriorModel
+from gwda.core.training import train
 
 # Linear-Gaussian model: θ ~ N(0, I_2), x = A θ + n, n ~ N(0, σ² I_4).
 A = np.array([[1.0, 0.5], [-0.3, 1.2], [0.8, -0.7], [0.2, 0.4]])

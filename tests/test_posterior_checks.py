@@ -2,15 +2,14 @@
 
 import numpy as np
 import pytest
-
 from gwda.config import validate_config
-from gwda.domain import FrequencyDomain
-from gwda.event_analysis import ModelMismatchError, check_model_matches, data_fingerprint
-from gwda.npe_stage import summarise
-from gwda.priors import Prior
-from gwda.simulator import Simulator
-from gwda.synthetic import analytic_psd
-from gwda.waveforms import WaveformSettings
+from gwda.gw.domain import FrequencyDomain
+from gwda.gw.priors import Prior
+from gwda.gw.simulator import Simulator
+from gwda.gw.waveforms import WaveformSettings
+from gwda.io.synthetic import analytic_psd
+from gwda.npe.analysis import ModelMismatchError, check_data_settings, data_fingerprint
+from gwda.npe.summary import summarise
 
 
 def _sim(f_min=20.0, duration=4.0, ifos=("H1", "L1")):
@@ -21,22 +20,22 @@ def _sim(f_min=20.0, duration=4.0, ifos=("H1", "L1")):
 
 
 def test_model_applied_to_other_data_settings_is_refused():
-    metadata = {"data": data_fingerprint(_sim())}
-    check_model_matches(metadata, _sim(), "model.pt")
+    expected = data_fingerprint(_sim())
+    check_data_settings(expected, _sim(), "model.json")
     with pytest.raises(ModelMismatchError, match="f_min: model 20.0, data 30.0"):
-        check_model_matches(metadata, _sim(f_min=30.0), "model.pt")
+        check_data_settings(expected, _sim(f_min=30.0), "model.json")
     with pytest.raises(ModelMismatchError, match="detectors"):
-        check_model_matches(metadata, _sim(ifos=("H1",)), "model.pt")
+        check_data_settings(expected, _sim(ifos=("H1",)), "model.json")
     with pytest.raises(ModelMismatchError, match="duration"):
-        check_model_matches(metadata, _sim(duration=8.0), "model.pt")
+        check_data_settings(expected, _sim(duration=8.0), "model.json")
 
 
 def test_other_psd_is_refused():
     sim = _sim()
-    metadata = {"data": data_fingerprint(sim)}
+    expected = data_fingerprint(sim)
     sim.psds["L1"] = sim.psds["L1"] * 1.1
     with pytest.raises(ModelMismatchError, match="psd_sha256"):
-        check_model_matches(metadata, sim, "model.pt")
+        check_data_settings(expected, sim, "model.json")
 
 
 def test_posterior_piled_against_a_prior_bound_is_flagged():
@@ -79,5 +78,5 @@ def test_constrained_prior_is_normalised():
     assert -1.5 < prior.log_acceptance < -0.05        # the constraint removes a real part
     assert total == pytest.approx(1.0, abs=0.01)
     s = prior.sample(np.random.default_rng(0), 1000)
-    from gwda.conversions import component_masses
+    from gwda.gw.conversions import component_masses
     assert component_masses(s["chirp_mass"], s["mass_ratio"])[1].min() >= 20.0

@@ -1,11 +1,11 @@
 import numpy as np
 import pytest
+from gwda.gw import psd as psd_mod
+from gwda.gw.noise import time_domain_noise
+from gwda.io import psd_files
+from gwda.io.synthetic import analytic_psd
 from scipy import signal
 from scipy.signal.windows import tukey
-
-from gwda import psd as psd_mod
-from gwda.noise import time_domain_noise
-from gwda.synthetic import analytic_psd
 
 FS, SEG = 4096, 4.0
 
@@ -48,7 +48,7 @@ def test_psd_recovered_within_welch_tolerance(noise_256s, average, rel_std):
 
 
 def test_short_welch_segments_interpolated_onto_analysis_grid(noise_256s):
-    from gwda.domain import FrequencyDomain
+    from gwda.gw.domain import FrequencyDomain
 
     domain = FrequencyDomain(4.0, FS, 20.0, 1024.0)
     psd = psd_mod.estimate([noise_256s], "H1", domain,
@@ -61,13 +61,13 @@ def test_short_welch_segments_interpolated_onto_analysis_grid(noise_256s):
 
 
 def test_psd_file_round_trip(tmp_path, noise_256s):
-    from gwda.domain import FrequencyDomain
+    from gwda.gw.domain import FrequencyDomain
 
     domain = FrequencyDomain(4.0, FS, 20.0, 1024.0)
     psd = psd_mod.estimate([noise_256s], "L1", domain,
                            {"welch_segment": None, "overlap": 0.5, "average": "median"}, {"event": "X"})
-    psd_mod.write(psd, tmp_path / "p.hdf5", tmp_path / "asd.txt")
-    back = psd_mod.read(tmp_path / "p.hdf5")
+    psd_files.write(psd, tmp_path / "p.hdf5", tmp_path / "asd.txt")
+    back = psd_files.read(tmp_path / "p.hdf5")
     np.testing.assert_array_equal(back.values, psd.values)
     assert back.detector == "L1" and back.attrs["event"] == "X"
     table = np.loadtxt(tmp_path / "asd.txt")

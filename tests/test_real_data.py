@@ -2,12 +2,11 @@
 
 import numpy as np
 import pytest
-
-from gwda import strain
-from gwda import psd as psd_mod
-from gwda.domain import domain_from_config
-from gwda.gwosc_files import DataError
-from gwda.segments import analysis_spans
+from gwda.gw import psd as psd_mod
+from gwda.gw.domain import FrequencyDomain
+from gwda.gw.segments import analysis_spans
+from gwda.io import strain
+from gwda.io.gwosc_files import DataError
 
 TRIGGER = 1126259462.4
 
@@ -24,7 +23,7 @@ def test_local_mode_reads_gw150914_and_its_psd_is_o1_like(shared_gwosc, local_co
     # (L1 has continuous-wave injections running: NO_CW_HW_INJ is unset there).
     assert strain.check_quality(s, ["DATA", "CBC_CAT1", "CBC_CAT2", "CBC_CAT3"], "error")["failures"] == {}
     assert s.inj_names[0] == "NO_CBC_HW_INJ" and np.all(s.inj_mask & 1)
-    domain = domain_from_config(config["data"])
+    domain = FrequencyDomain.from_settings(config["data"])
     est = psd_mod.estimate([s.crop(c) for c in spans.psd_chunks], det, domain, config["data"]["psd"])
     asd_100 = est.asd[np.argmin(np.abs(est.frequencies - 100))]
     # O1 sensitivity: 0.6-2e-23 /sqrt(Hz) near 100 Hz in both LIGO detectors.

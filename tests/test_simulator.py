@@ -2,13 +2,13 @@
 
 import numpy as np
 import pytest
-
-from gwda.conversions import component_masses
-from gwda.detectors import Detector
-from gwda.domain import FrequencyDomain
-from gwda.simulator import Simulator
-from gwda.synthetic import analytic_psd
-from gwda.waveforms import WaveformSettings, apply_angles, polarizations
+from gwda.gw.conversions import component_masses
+from gwda.gw.detectors import Detector
+from gwda.gw.domain import FrequencyDomain
+from gwda.gw.likelihood import GaussianLikelihood
+from gwda.gw.simulator import Simulator
+from gwda.gw.waveforms import WaveformSettings, apply_angles, polarizations
+from gwda.io.synthetic import analytic_psd
 
 TRIGGER = 1126259462.4
 DOMAIN = FrequencyDomain(4.0, 4096.0, 20.0, 1024.0, roll_off=0.4)
@@ -68,7 +68,7 @@ def test_optimal_snr_matches_pycbc_sigma(simulator):
     for ifo, psd in simulator.psds.items():
         fp, fc = PycbcDetector(ifo).antenna_pattern(PARAMS["ra"], PARAMS["dec"], PARAMS["psi"], TRIGGER)
         h = fp * hp + fc * hc
-        # The windowed data see the PSD times <w^2> (gwda.domain): give PyCBC the same.
+        # The windowed data see the PSD times <w^2> (gwda.gw.domain): give PyCBC the same.
         pycbc_psd = FrequencySeries(psd * DOMAIN.window_factor, delta_f=DOMAIN.delta_f)
         h.resize(len(pycbc_psd))
         expected = sigma(h, pycbc_psd, low_frequency_cutoff=20.0, high_frequency_cutoff=1024.0)
@@ -103,8 +103,9 @@ def test_likelihood_is_gaussian_in_whitened_data(simulator):
     signal = simulator.signal(params)
     noise = simulator.noise(1, rng)
     data = {ifo: signal[ifo][0] + noise[ifo][0] for ifo in signal}
-    lnl_true = simulator.log_likelihood(params, data)[0]
-    lnl_noise = simulator.noise_log_likelihood(data)
+    likelihood = GaussianLikelihood(simulator, data)
+    lnl_true = likelihood.log_likelihood(params)[0]
+    lnl_noise = likelihood.noise_log_likelihood()
     # E[ln L(true) - ln L(0)] = rho^2 / 2 with fluctuation rho.
     rho2 = sum(np.sum(np.abs(s) ** 2) for s in signal.values())
     assert abs((lnl_true - lnl_noise) - rho2 / 2) < 5 * np.sqrt(rho2)
@@ -130,7 +131,7 @@ def test_projection_of_a_scaled_amplitude_matches_the_polarizations(simulator):
     """Training projects separable 22-mode waveforms as one complex number per row times
     the ι = φ = 0 amplitude; the result must equal projecting h+ and h× (numpy and torch)."""
     torch = pytest.importorskip("torch")
-    from gwda.waveforms import angle_factors, apply_angles
+    from gwda.gw.waveforms import angle_factors, apply_angles
 
     params = _arrays({k: np.array([v, v * 0.9, v * 0.7]) for k, v in PARAMS.items()})
     amplitude, _ = simulator.polarizations({**params, "theta_jn": np.zeros(3), "phase": np.zeros(3)})
@@ -158,15 +159,16 @@ def test_phase_marginalized_likelihood_equals_numerical_integral(simulator):
     noise = simulator.noise(1, rng)
     data = {ifo: signal[ifo][0] + noise[ifo][0] for ifo in signal}
     trial = _arrays({**PARAMS, "chirp_mass": 28.01, "theta_jn": 0.9})
-    lnl_marg, w = simulator.phase_marginalized_log_likelihood(trial, data)
+    likelihood = GaussianLikelihood(simulator, data)
+    lnl_marg, w = likelihood.phase_marginalized(trial)
     phases = np.linspace(0, 2 * np.pi, 721)[:-1]
-    lnl = simulator.log_likelihood(_arrays({**{k: np.full(phases.size, v[0]) for k, v in trial.items()},
-                                            "phase": phases}), data)
+    lnl = likelihood.log_likelihood(_arrays({**{k: np.full(phases.size, v[0]) for k, v in trial.items()},
+                                            "phase": phases}))
     assert lnl_marg[0] == pytest.approx(logsumexp(lnl) - np.log(phases.size), abs=1e-6)
 
 
 def test_phase_draws_follow_the_conditional_posterior():
-    from gwda.importance import sample_phase
+    from gwda.gw.likelihood import sample_phase
 
     rng = np.random.default_rng(0)
     w = np.full(200000, 3.0 * np.exp(1j * 0.8))
@@ -180,8 +182,8 @@ def test_phase_draws_follow_the_conditional_posterior():
 
 
 def test_failed_waveforms_are_counted_and_redrawn():
-    from gwda.priors import Prior
-    from gwda.waveforms import draw_and_generate
+    from gwda.gw.priors import Prior
+    from gwda.gw.waveforms import draw_and_generate
 
     spec = {"chirp_mass": {"type": "uniform", "minimum": 25, "maximum": 35},
             "mass_ratio": {"type": "uniform", "minimum": 0.5, "maximum": 1.0},
@@ -232,7 +234,7 @@ def test_waveforms_projected_in_the_workers_equal_the_projected_waveforms(approx
     """The workers project waveforms onto the storage basis block by block (more rows than
     one block here, one of them failing): the coefficients must equal projecting the full
     waveforms, and the failed row is flagged and zero."""
-    from gwda.waveforms import generate
+    from gwda.gw.waveforms import generate
 
     rng = np.random.default_rng(11)
     n = 70

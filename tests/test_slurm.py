@@ -10,7 +10,6 @@ import h5py
 import numpy as np
 import pytest
 import yaml
-
 from slurm_cluster import MIN_JOB_AGE, SlurmCluster, unavailable_reason
 
 TARGET = "results/GW150914/summary.json"

@@ -1,13 +1,10 @@
 import h5py
 import numpy as np
 import pytest
-
-from gwda import gwosc_files, strain
-from gwda.gwosc_files import DataError
-from gwda.segments import Span, analysis_spans
-
 from conftest import SYN_DURATION, SYN_START, SYN_TRIGGER
-
+from gwda.gw.segments import Span, analysis_spans
+from gwda.io import gwosc_files, strain
+from gwda.io.gwosc_files import DataError
 
 
 def _spans(config):
@@ -21,17 +18,17 @@ def test_local_files_are_found_and_cut_to_the_span(synthetic_dir, local_config):
     s = strain.load("H1", spans.fetch, config["data"])
     assert s.gps_start == spans.fetch.start and s.values.size == 29 * 4096
     raw = gwosc_files.read_hdf5(synthetic_dir / f"H-H1_GWOSC_4KHZ_R1-{SYN_START}-{SYN_DURATION}.hdf5", "H1")
-    np.testing.assert_array_equal(s.values, raw.strain[18 * 4096: 47 * 4096])
+    np.testing.assert_array_equal(s.values, raw.values[18 * 4096: 47 * 4096])
     assert s.dq_names[:2] == ("DATA", "CBC_CAT1") and s.dq_mask.size == 29
     segment = s.crop(spans.segment)
     assert segment.size == 4 * 4096
 
 
 def test_files_split_across_a_boundary_are_joined(tmp_path, local_config):
-    from gwda.synthetic import write_gwosc_files
+    from gwda.io.synthetic import write_gwosc_files
 
     whole = write_gwosc_files(tmp_path / "whole", SYN_START, 64, detectors=("L1",), seed=3)["L1"]
-    x = gwosc_files.read_hdf5(whole, "L1").strain
+    x = gwosc_files.read_hdf5(whole, "L1").values
     gwosc_files.write_hdf5(tmp_path / "split", "L1", SYN_START, 4096, x[: 32 * 4096])
     gwosc_files.write_hdf5(tmp_path / "split", "L1", SYN_START + 32, 4096, x[32 * 4096:])
     config = local_config(tmp_path / "split")

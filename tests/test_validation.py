@@ -3,12 +3,11 @@
 import h5py
 import numpy as np
 import pytest
+from gwda.core.coverage import binomial_band, credible_levels, pp_curve, pp_statistics
+from gwda.core.divergences import interval, jsd, jsd_of_densities
+from gwda.gw.conversions import chirp_mass_and_ratio
+from gwda.io.reference import ReferenceFormatError, read_reference
 from scipy import integrate, stats
-
-from gwda.compare import interval, jsd, jsd_of_densities
-from gwda.conversions import chirp_mass_and_ratio
-from gwda.coverage import binomial_band, credible_levels, pp_curve, pp_statistics
-from gwda.reference import ReferenceFormatError, read_reference
 
 
 def _jsd_by_quadrature(p, q):
@@ -159,9 +158,9 @@ def test_gwtc1_release_is_downloaded_once_and_then_read_from_the_cache(tmp_path)
     import threading
     from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
-    from gwda.comparison_stage import reference_posterior
     from gwda.config import validate_config
-    from gwda.samples import read_posterior_samples
+    from gwda.io.samples import read_posterior_samples
+    from gwda.stages.validation import reference_posterior
 
     served = tmp_path / "served"
     served.mkdir()

@@ -8,7 +8,6 @@ import h5py
 import numpy as np
 import pytest
 import yaml
-
 from gwosc_server import GwoscServer
 
 DATA_OUTPUTS = [
@@ -68,19 +67,23 @@ def _write_config(tmp_path, root, data, references=None):
 
 
 def _check_posterior_outputs(workdir):
+    from gwda.io.samples import read_config, read_sampler_meta
+
     event_dir = workdir / "results" / "GW150914"
-    with h5py.File(event_dir / "posterior.hdf5") as fh:
+    posterior = event_dir / "posterior.hdf5"
+    with h5py.File(posterior) as fh:
         npe = fh["NPE/posterior_samples"][()]
         assert {"chirp_mass", "mass_ratio", "chi_eff", "luminosity_distance", "mass_1_source",
                 "log_proposal"} <= set(npe.dtype.names)
-        is_group = fh["NPE-IS"]
-        weighted = is_group["weighted_samples"][()]
+        weighted = fh["NPE-IS/weighted_samples"][()]
         assert {"log_prior", "log_likelihood", "weights"} <= set(weighted.dtype.names)
         assert weighted["weights"].sum() == pytest.approx(1.0)
-        for key in ("sample_efficiency", "effective_sample_size", "log_evidence", "log_evidence_error"):
-            assert np.isfinite(is_group.attrs[key])
-        assert 0 < is_group.attrs["sample_efficiency"] <= 1
-        assert json.loads(fh.attrs["config"])["inference"]["n_samples"] == 2000
+    sampler = read_sampler_meta(posterior, "NPE-IS")
+    for key in ("sample_efficiency", "effective_sample_size", "log_evidence", "log_evidence_error"):
+        assert np.isfinite(sampler[key])
+    assert 0 < sampler["sample_efficiency"] <= 1
+    assert read_config(posterior)["inference"]["n_samples"] == 2000
+    _check_pesummary_reads(posterior)
     summary = json.loads((event_dir / "summary.json").read_text())
     # The NPE group keeps the flow samples inside the prior's support, resampled from the
     # training proposal (uniform in distance in test.yaml) to the prior.
@@ -91,6 +94,23 @@ def _check_posterior_outputs(workdir):
     assert cm["lower_90"] <= cm["median"] <= cm["upper_90"]
     assert (event_dir / "model" / "loss.csv").read_text().count("\n") == 3   # header + 2 epochs
     return summary
+
+
+def _check_pesummary_reads(posterior):
+    """A bare pesummary.io.read takes the posterior as LVK releases are taken: one label per
+    analysis, LVK names, GPS times, the PSDs and the configuration."""
+    pesummary_io = pytest.importorskip("pesummary.io", reason="pesummary is a test extra: pip install -e '.[test]'")
+    f = pesummary_io.read(str(posterior))
+    assert sorted(f.labels) == ["NPE", "NPE-IS"]
+    for label in f.labels:
+        samples = f.samples_dict[label]
+        assert {"spin_1z", "spin_2z", "chirp_mass", "geocent_time"} <= set(samples.keys())
+        assert "chi_1" not in samples.keys()
+        # absolute GPS time within the ±0.1 s prior around the trigger
+        assert np.all(np.abs(np.asarray(samples["geocent_time"]) - 1126259462.4) <= 0.1 + 1e-6)
+        assert set(f.psd[label]) == {"H1", "L1"}
+        assert f.approximant[f.labels.index(label)] == "IMRPhenomD"
+    assert f.extra_kwargs[f.labels.index("NPE-IS")]["sampler"]["log_evidence"] < 0
 
 
 def _check_validation_outputs(workdir, reference_label=None):
@@ -127,9 +147,9 @@ def _check_data_outputs(workdir, expect_ratio_of=None):
             assert json.loads(fh.attrs["config"])["data"]["psd"]["placement"] == "around"
             assert json.loads(fh.attrs["segment"]) == [1126259460.4, 1126259464.4]
     if expect_ratio_of is not None:
-        from gwda import psd as psd_mod
+        from gwda.io import psd_files
 
-        est = psd_mod.read(event_dir / "psd" / "H1_psd.hdf5")
+        est = psd_files.read(event_dir / "psd" / "H1_psd.hdf5")
         band = (est.frequencies >= 20) & (est.frequencies <= 1024)
         # 10 median-averaged segments: per-bin relative scatter ~0.45, band median within 10 %.
         ratio = est.values[band] / expect_ratio_of(est.frequencies[band])
@@ -139,7 +159,7 @@ def _check_data_outputs(workdir, expect_ratio_of=None):
 
 @pytest.mark.slow
 def test_whole_dag_runs_offline_on_synthetic_files(root, tmp_path, synthetic_dir):
-    from gwda.synthetic import analytic_psd
+    from gwda.io.synthetic import analytic_psd
 
     cfg = _write_config(tmp_path, root, {"local": {"directory": str(synthetic_dir)}})
     out = snakemake(root, "--cores", "2", "--configfile", str(cfg), "-d", str(tmp_path))
@@ -213,7 +233,7 @@ def test_killed_training_resumes_from_its_checkpoint(root, tmp_path, synthetic_d
     base["training"]["epochs"] = 40
     cfg = tmp_path / "config.yaml"
     cfg.write_text(yaml.safe_dump(base))
-    model = "results/GW150914/model/model.pt"
+    model = "results/GW150914/model/model.json"
     args = [sys.executable, "-m", "snakemake", "-s", str(root / "Snakefile"), "--cores", "2",
             "--configfile", str(cfg), "-d", str(tmp_path), model]
     ckpt = tmp_path / "results/GW150914/model/checkpoints/checkpoint.pt"

@@ -4,9 +4,7 @@ By hand: python workflow_scripts/compare_posteriors.py --config C --event GW1509
     --table comparison.csv --result comparison.json --corner corner.png --skymap skymap.png --summary-table table.png
 """
 
-from gwda import comparison_stage
 from gwda.cli import run
+from gwda.stages import validation
 
-run(comparison_stage.compare_posteriors, globals(), __doc__,
-    inputs={"posterior_path": "posterior", "reference_paths": "references+"},
-    outputs={"table_csv": "table", "output_json": "result", "corner_png": "corner", "sky_png": "skymap", "table_png": "summary_table"})
+run(validation.compare_posteriors, globals(), __doc__)

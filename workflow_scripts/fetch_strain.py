@@ -3,8 +3,7 @@
 By hand: python workflow_scripts/fetch_strain.py --config config/config.yaml --event GW150914 --ifo H1 --strain H1.hdf5
 """
 
-from gwda import data_stage
 from gwda.cli import run
+from gwda.stages import data
 
-run(data_stage.fetch_strain, globals(), __doc__,
-    outputs={"output": "strain"})
+run(data.fetch_strain, globals(), __doc__)

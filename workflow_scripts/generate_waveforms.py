@@ -3,9 +3,7 @@
 By hand: python workflow_scripts/generate_waveforms.py --config C --event GW150914 --psd H1_psd.hdf5 L1_psd.hdf5 --waveforms waveforms.hdf5 [--threads 2]
 """
 
-from gwda import npe_stage
 from gwda.cli import run
+from gwda.stages import train
 
-run(npe_stage.generate_waveforms, globals(), __doc__,
-    inputs={"psd_paths": "psd+"},
-    outputs={"output": "waveforms"})
+run(train.generate_waveforms, globals(), __doc__)

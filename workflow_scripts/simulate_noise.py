@@ -4,9 +4,7 @@ By hand: python workflow_scripts/simulate_noise.py --config config/config.yaml -
     --psd H1_psd.hdf5 L1_psd.hdf5 --noise noise.hdf5 --summary noise_summary.json --figure noise_comparison.png
 """
 
-from gwda import data_stage
 from gwda.cli import run
+from gwda.stages import noise
 
-run(data_stage.simulate_noise, globals(), __doc__,
-    inputs={"strain_paths": "strain+", "psd_paths": "psd+"},
-    outputs={"noise_path": "noise", "summary_path": "summary", "figure_path": "figure"})
+run(noise.simulate_noise, globals(), __doc__)

@@ -1,20 +1,24 @@
 """Load and validate the workflow configuration against config/schema.yaml.
 
 Validation fills in every default from the schema, rejects unknown keys, and then checks
-what a schema cannot express (known event names, a band below Nyquist, ...). Every error
-names the offending key.
+what a schema cannot express (known event names and detectors, a band below Nyquist, ...).
+Every error names the offending key. A ``prior`` block in a config file is merged with the
+default prior entry by entry. ``config/config.yaml`` is the schema's defaults written out
+with their descriptions (:func:`default_config_text`; ``python -m gwda.config`` prints it).
 """
 
 from __future__ import annotations
 
 import copy
+import textwrap
 from pathlib import Path
 
 import jsonschema
 import yaml
 
-from .approximants import ALIGNED_SPIN_APPROXIMANTS
-from .events import EVENTS, Event
+from .gw.approximants import ALIGNED_SPIN_APPROXIMANTS
+from .gw.detectors import DETECTORS
+from .gw.events import EVENTS, Event
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "config" / "schema.yaml"
 
@@ -55,7 +59,8 @@ def _key(path) -> str:
 def validate_config(config: dict, schema_path: Path | str = SCHEMA_PATH) -> dict:
     """Return a validated copy of ``config`` with every default filled in."""
     config = copy.deepcopy(dict(config))
-    validator = _Validator(load_schema(schema_path))
+    schema = load_schema(schema_path)
+    validator = _Validator(schema)
     # Two passes: the first fills defaults of nested objects, the second reports errors on
     # the completed document (so an error in a default-filled branch is still found).
     errors = sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path))
@@ -67,13 +72,31 @@ def validate_config(config: dict, schema_path: Path | str = SCHEMA_PATH) -> dict
             best = jsonschema.exceptions.best_match([err])
             lines.append(f"config key '{_key(best.absolute_path)}': {best.message}")
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(lines))
+    _merge_default_prior(config, schema["properties"]["prior"]["default"])
     _check_consistency(config)
     return config
+
+
+def _merge_default_prior(config: dict, default: dict) -> None:
+    """Entries of a given ``prior`` replace the default's, parameter by parameter. The
+    default's aligned spins (chi_1, chi_2) are left out for precessing approximants, whose
+    spin priors (a_1, a_2, tilt_1, tilt_2, phi_12, phi_jl) must then be given."""
+    given = config["prior"]
+    if config["waveform"]["approximant"] not in ALIGNED_SPIN_APPROXIMANTS:
+        default = {k: v for k, v in default.items() if k not in ALIGNED_SPINS}
+    config["prior"] = {**copy.deepcopy(default), **given}
+
+
+def _check_detectors(names, key: str) -> None:
+    for i, name in enumerate(names or []):
+        if name not in DETECTORS:
+            raise ConfigError(f"config key '{key}[{i}]': unknown detector '{name}' (known: {', '.join(DETECTORS)})")
 
 
 def resolve_events(config: dict) -> list[Event]:
     """The events of a validated config as :class:`Event` objects with their detectors."""
     default_dets = config["data"]["detectors"]
+    _check_detectors(default_dets, "data.detectors")
     events = []
     for i, entry in enumerate(config["events"]):
         if isinstance(entry, str):
@@ -93,6 +116,7 @@ def resolve_events(config: dict) -> list[Event]:
                     )
                 event = Event(event.name, event.gps_time, tuple(default_dets))
         else:
+            _check_detectors(entry.get("detectors"), f"events[{i}].detectors")
             dets = entry.get("detectors") or default_dets or ["H1", "L1"]
             event = Event(entry["name"], float(entry["gps_time"]), tuple(dets))
         events.append(event)
@@ -163,10 +187,10 @@ PRECESSING_SPINS = ("a_1", "a_2", "tilt_1", "tilt_2", "phi_12", "phi_jl")
 
 def _check_prior(config: dict) -> None:
     prior = config["prior"]
-    missing = [n for n in REQUIRED_PRIOR if n not in prior]
+    aligned = config["waveform"]["approximant"] in ALIGNED_SPIN_APPROXIMANTS
+    missing = [n for n in REQUIRED_PRIOR + (ALIGNED_SPINS if aligned else PRECESSING_SPINS) if n not in prior]
     if missing:
         raise ConfigError(f"config key 'prior': no prior for {', '.join(missing)} (use type: fixed to pin one)")
-    aligned = config["waveform"]["approximant"] in ALIGNED_SPIN_APPROXIMANTS
     wrong = [n for n in (PRECESSING_SPINS if aligned else ALIGNED_SPINS) if n in prior]
     if wrong:
         kind = "aligned-spin" if aligned else "precessing"
@@ -221,3 +245,68 @@ def event_by_name(config: dict, name: str) -> Event:
         if event.name == name:
             return event
     raise ConfigError(f"event '{name}' is not in config key 'events'")
+
+
+def config_sections(config: dict, sections: tuple[str, ...]) -> dict:
+    """The parts of ``config`` named by ``sections`` ("a" a whole section, "a.b" key b of
+    section a): what a stage reads (:data:`gwda.stages.CONFIG`)."""
+    out: dict = {}
+    for key in sections:
+        section, _, sub = key.partition(".")
+        if sub:
+            out.setdefault(section, {})[sub] = copy.deepcopy(config[section][sub])
+        else:
+            out[section] = copy.deepcopy(config[section])
+    return out
+
+
+# -- config/config.yaml, written from the schema -------------------------------------------
+
+HEADER = """\
+# The default configuration of the gwda workflow: GW150914 (H1 + L1) from GWOSC, sized for
+# a CPU. Every key is shown with its default and its description from config/schema.yaml,
+# which types and checks them all (this file is written from it: python -m gwda.config).
+# To change something, copy this file, or write a file with only the keys you change
+# (snakemake --configfile my.yaml): keys it leaves out keep these defaults, and a prior
+# block replaces the default prior parameter by parameter.
+"""
+
+
+def _comment(text: str, indent: str) -> list[str]:
+    return textwrap.wrap(" ".join(str(text).split()), width=92 - len(indent),
+                         initial_indent=f"{indent}# ", subsequent_indent=f"{indent}# ")
+
+
+def _flow(value) -> str:
+    text = yaml.safe_dump(value, default_flow_style=True, sort_keys=False, width=10**6)
+    return text.removesuffix("...\n").strip()       # a bare scalar ends its document with "..."
+
+
+def _render(schema: dict, default, indent: str) -> list[str]:
+    lines: list[str] = []
+    for name, sub in schema.get("properties", {}).items():
+        lines += _comment(sub.get("description", ""), indent)
+        value = sub.get("default", default.get(name) if isinstance(default, dict) else None)
+        if sub.get("type") == "object" and "properties" in sub:
+            lines.append(f"{indent}{name}:")
+            lines += _render(sub, value or {}, indent + "  ")
+        elif isinstance(value, dict) and value:
+            lines.append(f"{indent}{name}:")
+            lines += [f"{indent}  {k}: {_flow(v)}" for k, v in value.items()]
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            lines.append(f"{indent}{name}:")
+            lines += [f"{indent}  - {_flow(v)}" for v in value]
+        else:
+            lines.append(f"{indent}{name}: {_flow(value)}")
+        if not indent:
+            lines.append("")
+    return lines
+
+
+def default_config_text(schema_path: Path | str = SCHEMA_PATH) -> str:
+    """``config/config.yaml``: every key of the schema with its default and description."""
+    return HEADER + "\n" + "\n".join(_render(load_schema(schema_path), {}, "")).rstrip() + "\n"
+
+
+if __name__ == "__main__":
+    print(default_config_text(), end="")

@@ -1,0 +1,79 @@
+"""bilby on identical inputs: this project's prior, data and PSD handed to bilby, for the
+standard-sampler reference (rule ``bilby_reference``).
+
+Identical inputs: bilby gets the in-band frequency-domain strain of the analysis segment
+(the same Tukey-windowed transform, :meth:`gwda.gw.domain.FrequencyDomain.segment_in_band`)
+and, as its PSD, the effective PSD ``S ⟨w²⟩`` of :mod:`gwda.gw.domain`, so its
+noise-weighted inner products equal this project's whitened ones; the prior is the
+config's, converted one to one; the phase is marginalised as in the importance-sampling
+likelihood.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .priors import Prior
+from .simulator import Simulator
+
+
+def bilby_priors(prior: Prior, trigger_time: float):
+    """The config's prior as a bilby ``BBHPriorDict`` (``geocent_time`` in GPS seconds)."""
+    import bilby
+
+    p = bilby.core.prior
+    out = {}
+    for name, q in prior.priors.items():
+        lo, hi = q.minimum, q.maximum
+        if name == "geocent_time":
+            lo, hi = lo + trigger_time, hi + trigger_time
+        if q.kind == "fixed":
+            out[name] = p.DeltaFunction(lo, name=name)
+        elif q.kind == "uniform":
+            out[name] = p.Uniform(lo, hi, name=name)
+        elif q.kind == "sine":
+            out[name] = p.Sine(minimum=lo, maximum=hi, name=name)
+        elif q.kind == "cosine":
+            out[name] = p.Cosine(minimum=lo, maximum=hi, name=name)
+        elif q.kind == "power_law":
+            out[name] = p.PowerLaw(alpha=q.alpha, minimum=lo, maximum=hi, name=name)
+        elif q.kind == "uniform_comoving_volume":
+            out[name] = bilby.gw.prior.UniformSourceFrame(minimum=lo, maximum=hi, name=name, cosmology="Planck15")
+        else:
+            raise ValueError(f"no bilby prior for type {q.kind!r} ({name})")
+    for name, (lo, hi) in prior.constraints.items():
+        out[name] = p.Constraint(minimum=lo, maximum=hi, name=name)
+    return bilby.gw.prior.BBHPriorDict(dictionary=out)
+
+
+def bilby_likelihood(sim: Simulator, strain: dict[str, np.ndarray], prior: Prior):
+    """bilby's phase-marginalised likelihood and prior for the in-band frequency-domain
+    ``strain`` (not whitened; :meth:`~gwda.gw.domain.FrequencyDomain.segment_in_band`) of
+    the simulator's detectors (module doc: identical inputs)."""
+    import bilby
+
+    domain, waveform = sim.domain, sim.waveform
+    band = domain.mask
+    ifos = bilby.gw.detector.InterferometerList([])
+    for name in sim.ifos:
+        ifo = bilby.gw.detector.get_empty_interferometer(name)
+        ifo.set_strain_data_from_frequency_domain_strain(domain.on_full_grid(strain[name]),
+                                                         sampling_frequency=domain.sample_rate,
+                                                         duration=domain.duration, start_time=sim.segment_start)
+        psd = np.full(domain.frequencies.size, np.inf)
+        psd[band] = domain.effective_psd(sim.psds[name][band])
+        ifo.power_spectral_density = bilby.gw.detector.PowerSpectralDensity(
+            frequency_array=domain.frequencies, psd_array=psd)
+        ifo.minimum_frequency, ifo.maximum_frequency = domain.f_min, domain.f_max
+        ifos.append(ifo)
+    generator = bilby.gw.WaveformGenerator(
+        duration=domain.duration, sampling_frequency=domain.sample_rate, start_time=sim.segment_start,
+        frequency_domain_source_model=bilby.gw.source.lal_binary_black_hole,
+        parameter_conversion=bilby.gw.conversion.convert_to_lal_binary_black_hole_parameters,
+        waveform_arguments={"waveform_approximant": waveform.approximant,
+                            "reference_frequency": waveform.reference_frequency,
+                            "minimum_frequency": domain.f_min, "maximum_frequency": domain.f_max})
+    priors = bilby_priors(prior, sim.trigger_time)
+    likelihood = bilby.gw.likelihood.GravitationalWaveTransient(ifos, generator, priors=priors,
+                                                                 phase_marginalization=True)
+    return likelihood, priors

@@ -1,0 +1,77 @@
+"""Figures of the checks: training curves, P–P coverage, the summary table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from ..core.coverage import BAND_CONFIDENCES, binomial_band, pp_curve
+from .posterior import LABELS, SERIES_COLORS
+from .style import plt, save
+
+
+def loss_figure(history: list[dict], title: str, png_path: Path | str) -> None:
+    """Training and validation loss (negative log posterior density per sample, in the
+    flow's standardised coordinates) and the learning rate per epoch."""
+    epoch = np.array([row["epoch"] for row in history], dtype=float)
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    ax.plot(epoch, [row["train_loss"] for row in history], color=SERIES_COLORS[0], label="training")
+    ax.plot(epoch, [row["validation_loss"] for row in history], color=SERIES_COLORS[1], label="validation")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(r"loss $-\langle \ln q(\theta \mid d) \rangle$ [nat]")
+    lr = ax.twinx()
+    lr.plot(epoch, [row["learning_rate"] for row in history], color="0.6", ls=":", label="learning rate")
+    lr.set_ylabel("learning rate", color="0.4")
+    lr.grid(False)
+    lines = ax.get_lines() + lr.get_lines()
+    ax.legend(lines, [line.get_label() for line in lines], loc="upper right")
+    ax.set_title(title)
+    fig.tight_layout()
+    save(fig, png_path)
+
+
+def pp_figure(levels: dict[str, np.ndarray], pvalues: dict[str, float], combined: float, title: str,
+              png_path: Path | str) -> None:
+    """P–P plot: the empirical CDF of each parameter's credible levels with the 1σ, 2σ, 3σ
+    binomial bands of a calibrated estimator; KS p-values in the legend."""
+    n = len(next(iter(levels.values())))
+    grid = np.linspace(0, 1, 201)
+    fig, ax = plt.subplots(figsize=(6.2, 6.2))
+    for confidence, shade in zip(BAND_CONFIDENCES, ("0.70", "0.80", "0.90")):
+        lo, hi = binomial_band(n, grid, confidence)
+        ax.fill_between(grid, lo, hi, color=shade, alpha=0.6, lw=0, zorder=0)
+    cmap = plt.get_cmap("tab10")
+    for k, (name, values) in enumerate(levels.items()):
+        ax.plot(grid, pp_curve(values, grid), color=cmap(k % 10), lw=1.2,
+                label=f"{LABELS.get(name, name)} ({pvalues[name]:.2f})")
+    ax.plot([0, 1], [0, 1], color="k", lw=0.6, ls="--")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("credible level")
+    ax.set_ylabel("fraction of injections within it")
+    ax.legend(loc="upper left", fontsize=8, title=f"KS p-value; combined {combined:.3f}", title_fontsize=8)
+    ax.set_title(f"{title}: {n} injections")
+    fig.tight_layout()
+    save(fig, png_path)
+
+
+def table_figure(rows: list[list[str]], header: list[str], title: str, png_path: Path | str,
+                 footnote: str = "") -> None:
+    """A table rendered as a figure (for the report); header cells may hold two lines."""
+    n_rows = len(rows) + 2                                  # the header takes two rows' height
+    fig, ax = plt.subplots(figsize=(1.6 + 2.3 * (len(header) - 1), 0.32 * n_rows + 0.9))
+    ax.axis("off")
+    table = ax.table(cellText=rows, colLabels=header, cellLoc="center", bbox=[0, 0, 1, 1])
+    table.auto_set_font_size(False)
+    table.set_fontsize(9.5)
+    for (r, _), cell in table.get_celld().items():
+        cell.set_height(2.0 / n_rows if r == 0 else 1.0 / n_rows)
+        if r == 0:
+            cell.set_text_props(weight="bold")
+            cell.set_facecolor("0.9")
+    ax.set_title(title, fontsize=12, pad=8)
+    if footnote:
+        ax.text(0.0, -0.04, footnote, transform=ax.transAxes, fontsize=8.5, color="0.3", ha="left", va="top",
+                wrap=True)
+    save(fig, png_path)

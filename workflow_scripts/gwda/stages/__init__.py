@@ -1,0 +1,38 @@
+"""The workflow's stages: one function per rule, one module per rule family (the files of
+``rules/``). A stage reads its inputs, calls the library and writes its outputs; the
+physics and the machine learning live below (:mod:`gwda.gw`, :mod:`gwda.core`,
+:mod:`gwda.npe`). A stage function's arguments carry the names of its rule's inputs,
+outputs, params and wildcards, so the rule scripts only name the function
+(:func:`gwda.cli.run`). Dependencies only some rules need (torch, bilby) are imported inside
+the stage function that needs them, so that each rule's conda environment holds what that
+rule uses (``tests/test_envs.py`` checks it).
+
+:data:`CONFIG` declares, once, the config sections each stage reads. The rules pass exactly
+these (``rules/common.smk``: ``stage_config``), so that a change to them, and only to them,
+re-runs the stage; a stage run by hand gets the same subset; ``train_flow`` fingerprints
+them to decide whether its checkpoint can be resumed. ``"a.b"`` is key ``b`` of section ``a``.
+"""
+
+CONFIG: dict[str, tuple[str, ...]] = {
+    # data
+    "fetch_strain": ("data",),
+    "estimate_psd": ("data",),
+    # noise
+    "simulate_noise": ("seed", "data", "noise"),
+    # train
+    "generate_waveforms": ("seed", "data", "prior", "prior_constraints", "waveform", "training.proposal"),
+    "train_flow": ("seed", "data", "prior", "prior_constraints", "waveform", "model", "training"),
+    # inference: the model file carries its own data, prior, waveform and network settings
+    "sample_posterior": ("seed", "inference", "training.device"),
+    "importance_sample": ("seed", "inference"),
+    # validation
+    "pp_test": ("seed", "validation.pp_injections", "validation.pp_samples", "validation.pp_importance_sampling",
+                "training.device"),
+    "reference_posterior": ("validation.references", "validation.reference_cache_dir", "data.gwosc"),
+    "compare_posteriors": (),
+    "bilby_reference": ("seed", "data", "prior", "prior_constraints", "waveform", "validation.bilby"),
+    "compare_with_bilby": (),
+    # report
+    "plot_training": (),
+    "plot_reconstruction": ("seed", "validation.reconstruction_samples"),
+}

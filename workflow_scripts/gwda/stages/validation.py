@@ -1,0 +1,262 @@
+"""Validation stages (rules/validation.smk): P–P coverage on injections, published
+posteriors and the comparison with them, and the opt-in bilby reference on identical inputs."""
+
+from __future__ import annotations
+
+import json
+import logging
+import tempfile
+import time
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pandas as pd
+
+from ..core import importance
+from ..core.coverage import credible_levels, pp_statistics
+from ..core.divergences import JSD_METHOD, interval, intervals_and_divergences
+from ..gw.priors import Prior
+from ..gw.simulator import Simulator
+from ..io import psd_files
+from ..io import strain as strain_files
+from ..io.gwosc_download import cached_download
+from ..io.reference import read_reference
+from ..io.samples import read_analyses, read_posterior_samples, read_sampler_meta, write_posterior_samples
+from ..plots.diagnostics import pp_figure, table_figure
+from ..plots.posterior import corner_figure, sky_map_figure
+from ..runtime import atomic_output, write_json
+from ..runtime import rng as make_rng
+
+log = logging.getLogger(__name__)
+
+#: Parameters compared between analyses (those each analysis has).
+COMPARED = ("chirp_mass", "mass_ratio", "chi_eff", "luminosity_distance", "theta_jn", "ra", "dec")
+#: Parameters of the corner plot.
+CORNER = ("chirp_mass", "mass_ratio", "chi_eff", "luminosity_distance", "theta_jn")
+
+
+# -- pp_test --------------------------------------------------------------------------------
+
+def pp_test(model: str, network: str, psd: list, result: str, levels: str, figure: str, event: str,
+            config: dict, threads: int = 1) -> dict:
+    """Injections drawn from the model's prior into simulated Gaussian noise with the event's
+    PSDs, each analysed by the model with time proxies drawn from the training kernel around
+    the true arrival times (flow samples reweighted by prior / training proposal, as the NPE
+    result is); credible levels, KS and combined p-values, the P–P figure.
+    With ``validation.pp_importance_sampling`` each injection is also reweighted with the
+    exact likelihood (efficiency distribution and IS credible levels)."""
+    import torch
+
+    from ..core.devices import resolve_device
+    from ..npe.model import TrainedModel
+
+    torch.set_num_threads(max(1, threads))
+    settings = config["validation"]
+    npe = TrainedModel.load(model, psd, network, resolve_device(config["training"]["device"]))
+    sim, names = npe.simulator, npe.parameters
+    rng = make_rng(config["seed"], "pp_test", event)
+    torch.manual_seed(config["seed"])
+    n = settings["pp_injections"]
+    truths = npe.prior.sample(rng, n)
+    t0 = time.time()
+    signals, noise = sim.signal(truths), sim.noise(n, rng)
+    proxies = npe.alignment.draw_proxies(sim.arrival_times(truths), rng)
+    snr = np.sqrt(sum(rho ** 2 for rho in sim.optimal_snr(signals).values()))
+    npe_levels = {k: np.empty(n) for k in names}
+    is_levels = {k: np.empty(n) for k in names}
+    efficiency = np.full(n, np.nan)
+    for i in range(n):
+        data = {ifo: signals[ifo][i] + noise[ifo][i] for ifo in sim.ifos}
+        truth = {k: float(truths[k][i]) for k in names}
+        samples, log_q = npe.sample(data, {k: float(v[i]) for k, v in proxies.items()}, settings["pp_samples"])
+        valid = np.isfinite(log_q)            # inside the flow coordinates' one-to-one range
+        samples, log_q = {k: v[valid] for k, v in samples.items()}, log_q[valid]
+        full = npe.with_fixed(samples)
+        log_prior = npe.log_prior(full)
+        ok = np.isfinite(log_prior)
+        # The NPE result: flow samples inside the prior, reweighted from the training proposal.
+        for k, v in credible_levels(samples, truth, npe.prior_over_proposal(full, log_prior)).items():
+            npe_levels[k][i] = v
+        if settings["pp_importance_sampling"]:
+            lnl = np.full(log_q.size, -np.inf)
+            lnl[ok] = npe.likelihood(data).evaluate({k: v[ok] for k, v in full.items()}, threads)[0]
+            ev = importance.weights_and_evidence(lnl, log_prior, log_q)
+            efficiency[i] = ev["sample_efficiency"]
+            for k, v in credible_levels(samples, truth, ev["weights"]).items():
+                is_levels[k][i] = v
+    seconds = time.time() - t0
+    out = {"event": event, **pp_statistics(npe_levels), "parameters": names,
+           "samples_per_injection": settings["pp_samples"],
+           "proxies": "drawn from the training kernel around the true arrival times",
+           "network_snr": {"median": float(np.median(snr)), "min": float(snr.min()), "max": float(snr.max())},
+           "seconds": seconds}
+    if settings["pp_importance_sampling"]:
+        out["importance_sampling"] = {
+            **pp_statistics(is_levels),
+            "sample_efficiency": {"median": float(np.nanmedian(efficiency)),
+                                  "p10": float(np.nanpercentile(efficiency, 10)),
+                                  "p90": float(np.nanpercentile(efficiency, 90))}}
+    log.info("P-P test of %d injections in %.0f s: combined p-value %.3f (%s)", n, seconds,
+             out["combined_pvalue"], ", ".join(f"{k} {v:.2f}" for k, v in out["pvalues"].items()))
+    write_json(result, out)
+    table = pd.DataFrame({"injection": np.arange(n), "network_snr": snr,
+                          **{f"level_{k}": npe_levels[k] for k in names}, **{f"true_{k}": truths[k] for k in names}})
+    with atomic_output(levels) as tmp:
+        table.to_csv(tmp, index=False)
+    pp_figure(npe_levels, out["pvalues"], out["combined_pvalue"], f"{event}: P–P test of the NPE", figure)
+    return out
+
+
+# -- reference_posterior ----------------------------------------------------------------------
+
+def references_of(config: dict, event: str) -> list[dict]:
+    return [r for r in config["validation"]["references"] if r.get("events") is None or event in r["events"]]
+
+
+def reference_posterior(reference: str, posterior: str, event: str, trigger_time: float, config: dict) -> dict:
+    """The published posterior labelled ``reference`` in the config (local ``path`` or
+    downloaded ``url``; ``{event}`` is replaced by the event name), converted to the
+    project's names, written as HDF5."""
+    spec = next((r for r in references_of(config, event) if r["label"] == reference), None)
+    if spec is None:
+        raise KeyError(f"no reference labelled {reference!r} for {event} in config key 'validation.references'")
+    if spec.get("path"):
+        source = origin = Path(str(spec["path"]).format(event=event))
+        if not source.exists():
+            raise FileNotFoundError(f"reference posterior '{spec['label']}' for {event}: no file {source} "
+                                    f"(config key 'validation.references')")
+    else:
+        url = origin = str(spec["url"]).format(event=event)
+        g = config["data"]["gwosc"]
+        source = cached_download(url, Path(config["validation"]["reference_cache_dir"]),
+                                 lambda path: read_reference(path, trigger_time), g["retries"], g["backoff"],
+                                 g["timeout"])
+    samples, description = read_reference(source, trigger_time)
+    write_posterior_samples(posterior, samples, {"label": spec["label"], "event": event, "source": str(origin),
+                                                 "description": description})
+    log.info("reference %s for %s: %d samples from %s (%s layout)", spec["label"], event,
+             len(samples["chirp_mass"]), source, description["layout"])
+    return description
+
+
+# -- compare_posteriors -----------------------------------------------------------------------
+
+def compare_posteriors(posterior: str, references: list, table: str, result: str, corner: str, skymap: str,
+                       summary_table: str, event: str) -> dict:
+    """JSDs of NPE and NPE-IS against each reference (and NPE against NPE-IS), medians and
+    90 % intervals side by side, the corner plot and the sky map."""
+    analyses = read_analyses(posterior)
+    is_meta = read_sampler_meta(posterior, "NPE-IS")
+    published = {}
+    for path in references:
+        with h5py.File(path, "r") as fh:
+            label = str(fh.attrs["label"])
+        published[label] = read_posterior_samples(path)
+    series = {**analyses, **published}
+    parameters = [p for p in COMPARED if any(p in s for s in series.values())]
+    pairs = [(a, r) for a in analyses for r in published] + ([("NPE", "NPE-IS")] if len(analyses) == 2 else [])
+    intervals, divergences = intervals_and_divergences(series, pairs, parameters)
+    out = {"event": event, "parameters": parameters, "intervals_90": intervals, "jsd_nat": divergences,
+           "jsd_method": JSD_METHOD, "sample_efficiency": float(is_meta.get("sample_efficiency", np.nan)),
+           "log_evidence": float(is_meta.get("log_evidence", np.nan)),
+           "log_evidence_error": float(is_meta.get("log_evidence_error", np.nan))}
+    write_json(result, out)
+    columns = {f"{label} {name}": {p: e[key] for p, e in intervals[label].items()}
+               for key, name in (("median", "median"), ("lower", "5%"), ("upper", "95%")) for label in series}
+    columns.update({f"JSD {pair} [nat]": values for pair, values in divergences.items()})
+    with atomic_output(table) as tmp:
+        pd.DataFrame(columns, index=pd.Index(parameters, name="parameter")).to_csv(tmp)
+    _summary_table(out, series, summary_table, event)
+    corner_figure(series, [p for p in CORNER if p in parameters], f"{event}: posterior", corner)
+    sky_map_figure({k: v for k, v in series.items() if "ra" in v}, f"{event}: sky position", skymap)
+    log.info("compared %s with %s: %s", ", ".join(analyses), ", ".join(published) or "no reference",
+             "; ".join(f"{pair}: chirp_mass JSD {d.get('chirp_mass', np.nan):.4f} nat"
+                       for pair, d in divergences.items()))
+    return out
+
+
+def _fmt(e: dict) -> str:
+    digits = 3 if max(abs(e["median"]), 1e-12) < 10 else 1
+    return f"{e['median']:.{digits}f} [{e['lower']:.{digits}f}, {e['upper']:.{digits}f}]"
+
+
+def _summary_table(result: dict, series: dict, png, event: str) -> None:
+    labels, pairs = list(series), list(result["jsd_nat"])
+    header = ["parameter"] + [f"{label}\nmedian [90 %]" for label in labels] + [f"JSD [mnat]\n{p}" for p in pairs]
+    rows = []
+    for p in result["parameters"]:
+        row = [p] + [_fmt(result["intervals_90"][label][p]) if p in result["intervals_90"][label] else "–"
+                     for label in labels]
+        row += [f"{1e3 * result['jsd_nat'][pair][p]:.1f}" if p in result["jsd_nat"][pair] else "–" for pair in pairs]
+        rows.append(row)
+    foot = (f"NPE-IS: importance-sampling efficiency {100 * result['sample_efficiency']:.2f} %, "
+            f"ln Z = {result['log_evidence']:.2f} ± {result['log_evidence_error']:.2f}.   "
+            "JSD: 1-D Jensen–Shannon divergence (KDE, natural log; 1 mnat = 1e-3 nat).")
+    table_figure(rows, header, f"{event}: medians and 90 % intervals", png, foot)
+
+
+# -- bilby_reference and compare_with_bilby (opt-in) -------------------------------------------
+
+def bilby_reference(strain: list, psd: list, posterior: str, summary: str, event: str, trigger_time: float,
+                    config: dict, threads: int = 1) -> dict:
+    """bilby + dynesty on the analysis segment, PSDs, window, band, prior and waveform model
+    of this analysis (:mod:`gwda.gw.bilby_interface`)."""
+    import bilby
+
+    from ..gw.bilby_interface import bilby_likelihood
+
+    settings = config["validation"]["bilby"]
+    sim = Simulator.from_settings(config["data"], config["waveform"], [psd_files.read(p) for p in psd], trigger_time)
+    segments = strain_files.read_segments(strain)
+    likelihood, priors = bilby_likelihood(sim, {ifo: sim.domain.segment_in_band(segments[ifo][1]) for ifo in sim.ifos},
+                                          Prior(config["prior"], config["prior_constraints"]))
+    t0 = time.time()
+    with tempfile.TemporaryDirectory() as outdir:
+        result = bilby.run_sampler(
+            likelihood, priors, sampler="dynesty", nlive=settings["nlive"], dlogz=settings["dlogz"],
+            naccept=settings["naccept"], sample="acceptance-walk", npool=max(1, threads), outdir=outdir,
+            label=event, seed=config["seed"], save=False, plot=False, check_point=False,
+            conversion_function=bilby.gw.conversion.generate_all_bbh_parameters)
+    seconds = time.time() - t0
+    samples = result.posterior
+    columns = {k: np.asarray(samples[k], float) for k in samples.columns
+               if np.issubdtype(np.asarray(samples[k]).dtype, np.number)}
+    columns["geocent_time"] = columns["geocent_time"] - trigger_time
+    description = {"layout": "bilby (this workflow)", "sampler": "dynesty", "settings": settings,
+                   "mass_frame": "detector", "geocent_time": "relative to the trigger time"}
+    write_posterior_samples(posterior, columns, {
+        "label": "bilby", "event": event, "source": "bilby_reference", "description": description,
+        "log_evidence": float(result.log_evidence), "log_evidence_error": float(result.log_evidence_err),
+        "sampling_seconds": seconds})
+    out = {"event": event, "sampler": "dynesty", "settings": settings, "sampling_seconds": seconds,
+           "threads": threads, "log_evidence": float(result.log_evidence),
+           "log_evidence_error": float(result.log_evidence_err), "log_bayes_factor": float(result.log_bayes_factor),
+           "n_samples": int(len(samples)), "likelihood_evaluations": int(result.num_likelihood_evaluations or 0),
+           "intervals_90": {k: interval(columns[k]) for k in ("chirp_mass", "mass_ratio", "chi_eff",
+                                                              "luminosity_distance") if k in columns}}
+    write_json(summary, out)
+    log.info("bilby/dynesty on %s: %d samples in %.0f s, ln Z = %.2f ± %.2f", event, len(samples), seconds,
+             result.log_evidence, result.log_evidence_err)
+    return out
+
+
+def compare_with_bilby(posterior: str, summary: str, bilby_posterior: str, bilby_summary: str, result: str,
+                       event: str) -> dict:
+    """JSDs of NPE and NPE-IS against the bilby run on identical inputs, and the wall times."""
+    bilby_info = json.loads(Path(bilby_summary).read_text())
+    npe_info = json.loads(Path(summary).read_text())
+    analyses = read_analyses(posterior)
+    series = {**analyses, "bilby": read_posterior_samples(bilby_posterior)}
+    intervals, divergences = intervals_and_divergences(series, [(g, "bilby") for g in analyses], COMPARED)
+    out = {"event": event, "jsd_nat": divergences, "intervals_90": intervals}
+    npe_seconds = npe_info.get("sampling_seconds", 0.0) + npe_info.get("importance_sampling_seconds", 0.0)
+    out.update(bilby_seconds=bilby_info["sampling_seconds"], npe_is_seconds=npe_seconds,
+               training_seconds=npe_info.get("training_seconds"),
+               wall_time_ratio=bilby_info["sampling_seconds"] / npe_seconds if npe_seconds else None,
+               # ln Bayes factor against noise: both normalisations of the Whittle likelihood cancel
+               log_bayes_factor={"NPE-IS": npe_info.get("log_bayes_factor"), "bilby": bilby_info["log_bayes_factor"]},
+               log_evidence_error={"NPE-IS": npe_info.get("log_evidence_error"),
+                                   "bilby": bilby_info["log_evidence_error"]})
+    write_json(result, out)
+    return out
