@@ -113,6 +113,21 @@ def _check_pesummary_reads(posterior):
     assert f.extra_kwargs[f.labels.index("NPE-IS")]["sampler"]["log_evidence"] < 0
 
 
+def _check_summarypages_takes(posterior, webdir):
+    """PESummary's summarypages builds its pages from the posterior file as it is (the
+    lighter options: no corner plots, no derived parameters; about 40 s)."""
+    pytest.importorskip("pesummary", reason="pesummary is a test extra: pip install -e '.[test]'")
+    out = subprocess.run([sys.executable, "-m", "pesummary.cli.summarypages", "--webdir", str(webdir), "--samples",
+                          str(posterior), "--gw", "--no_conversion", "--disable_corner", "--disable_interactive",
+                          "--disable_comparison", "--no_ligo_skymap", "--multi_process", "2"],
+                         capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-3000:]
+    for label in ("NPE", "NPE-IS"):
+        assert (webdir / "html" / f"{label}_{label}_chirp_mass.html").is_file()
+        assert (webdir / "plots" / f"{label}_psd_plot.png").is_file()          # the stored PSDs
+        assert "[gwda]" in (webdir / "config" / f"{label}_config.ini").read_text()
+
+
 def _check_validation_outputs(workdir, reference_label=None):
     event_dir = workdir / "results" / "GW150914"
     missing = [f"{f}.{ext}" for f in FIGURES for ext in ("png", "pdf") if not (event_dir / "figures" / f"{f}.{ext}").is_file()]
@@ -169,6 +184,7 @@ def test_whole_dag_runs_offline_on_synthetic_files(root, tmp_path, synthetic_dir
     _check_validation_outputs(tmp_path)
     again = snakemake(root, "-n", "--cores", "2", "--configfile", str(cfg), "-d", str(tmp_path))
     assert "Nothing to be done" in again.stdout + again.stderr
+    _check_summarypages_takes(tmp_path / "results" / "GW150914" / "posterior.hdf5", tmp_path / "pages")
     report = snakemake(root, "--configfile", str(cfg), "-d", str(tmp_path), "--report", "report.html")
     assert report.returncode == 0, report.stderr[-3000:]
     html = (tmp_path / "report.html").read_text()

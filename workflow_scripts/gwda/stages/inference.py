@@ -102,7 +102,9 @@ def importance_sample(samples: str, model: str, strain: list, psd: list, posteri
                  log_q.size, is_seconds, 100 * ev["sample_efficiency"], ev["effective_sample_size"],
                  ev["log_evidence"], ev["log_evidence_error"])
         weighted = dict(full, log_prior=log_prior, log_likelihood=lnl, log_proposal=log_q, weights=ev["weights"])
-        idx = importance.resample(ev["weights"], rng)
+        # As many unweighted samples as the effective sample size, but at least two: a
+        # one-row table is no table to pesummary (its reader unpacks length-1 datasets).
+        idx = importance.resample(ev["weights"], rng, max(2, round(ev["effective_sample_size"])))
         resampled = {k: v[idx] for k, v in weighted.items() if k != "weights"}
         if marginalized:
             resampled["phase"] = sample_phase(overlap[idx], rng)
