@@ -66,7 +66,7 @@ class TransformerEmbedding(nn.Module):
 
 class WithProxies(nn.Module):
     """Embeds the data part of the network input and appends the (standardised) time
-    proxies, which condition the flow directly (see :mod:`gwda.alignment`)."""
+    proxies, which condition the flow directly (see :mod:`gwda.gw.alignment`)."""
 
     def __init__(self, embedding: nn.Module, n_proxies: int):
         super().__init__()

@@ -13,13 +13,13 @@ Proxies are drawn around the true arrival times with a flat kernel:
 ``τ_ref = t_ref + ε``, ``ε ~ U(-κ_c, κ_c)`` (the common window), and for the other
 detectors ``τ_I - τ_ref = (t_I - t_ref) + η_I``, ``η_I ~ U(-κ_r, κ_r)`` (the relative
 window). For an observed event the proxies are fixed, from a matched filter
-(:mod:`gwda.matched_filter`): the flow then gives the posterior restricted to arrival times
+(:mod:`gwda.gw.matched_filter`): the flow then gives the posterior restricted to arrival times
 within those windows of the proxies. That is the full posterior whenever its arrival times
 lie inside the windows (checked on the samples, see :meth:`TimeAlignment.window_fractions`);
 importance sampling with the full prior corrects the rest of the weighting.
 
 In the flow's parameter space the coalescence time is the reference detector's arrival
-time relative to its proxy, ``{ref}_time = t_ref - τ_ref`` (see :mod:`gwda.coordinates`).
+time relative to its proxy, ``{ref}_time = t_ref - τ_ref`` (see :mod:`gwda.gw.coordinates`).
 """
 
 from __future__ import annotations

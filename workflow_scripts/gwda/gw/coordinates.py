@@ -4,9 +4,9 @@ The flow infers the same source as the prior describes, in coordinates in which 
 posterior is simpler:
 
 * time: ``{ref}_time``, the reference detector's arrival time relative to its alignment
-  proxy (:mod:`gwda.alignment`), instead of ``geocent_time``;
+  proxy (:mod:`gwda.gw.alignment`), instead of ``geocent_time``;
 * sky (two or more detectors): ``zenith`` and ``azimuth`` in the frame of the first two
-  detectors (:class:`gwda.detectors.DetectorSkyFrame`), instead of ``ra`` and ``dec``: the
+  detectors (:class:`gwda.gw.detectors.DetectorSkyFrame`), instead of ``ra`` and ``dec``: the
   ring of sky positions with the observed time difference becomes a band of fixed zenith.
 
 The map (zenith, azimuth, {ref}_time) -> (ra, dec, geocent_time) is a rotation of the

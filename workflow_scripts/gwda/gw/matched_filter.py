@@ -1,11 +1,11 @@
 """Matched filtering of an event's whitened data over a reduced-basis template bank: the
-per-detector arrival times that serve as time-alignment proxies (:mod:`gwda.alignment`).
+per-detector arrival times that serve as time-alignment proxies (:mod:`gwda.gw.alignment`).
 
 The complex SNR time series of a template h in detector I (convention of
-:mod:`gwda.domain`: ⟨a, b⟩ = Re Σ a_w* b_w over in-band bins) is
+:mod:`gwda.gw.domain`: ⟨a, b⟩ = Re Σ a_w* b_w over in-band bins) is
 ``z_I(t) = Σ_f d_w(f) h_w*(f) e^{2πi f t} / ||h_w||``; |z| is the SNR maximised over the
 template's phase. The bank is the training set itself: templates ``h_k = Σ_j c_kj R_j``
-in the reduced basis R of :func:`gwda.waveforms.reduced_basis`, so that
+in the reduced basis R of :func:`gwda.core.reduced_basis.reduced_basis`, so that
 ``z_I,k(t) = Σ_j c_kj* Y_I,j(t) / ||h_k W_I||`` with one inverse FFT
 ``Y_I,j = IFFT(d_I W_I R_j*)`` per basis element instead of one per template.
 

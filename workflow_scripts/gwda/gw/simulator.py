@@ -83,7 +83,7 @@ class Simulator:
                           arrival: dict | None = None) -> dict:
         """:meth:`project` for ``h+ = plus · amplitude`` and ``h× = cross · amplitude`` with
         ``plus``, ``cross`` one complex number per row (separable 22-mode waveforms, see
-        :func:`gwda.waveforms.angle_factors`): each detector's strain is then one complex
+        :func:`gwda.gw.waveforms.angle_factors`): each detector's strain is then one complex
         number per row times the amplitude, and h+, h× are never formed."""
         return {ifo: amplitude * shift * ((fp * plus + fc * cross) * inv_d)[..., None]
                 for ifo, fp, fc, inv_d, shift in self._responses(amplitude, ext, align, arrival)}
@@ -125,7 +125,7 @@ class Simulator:
 
     def amplitudes(self, params: dict) -> np.ndarray:
         """The ι = φ = 0 h+ at 1 Mpc of separable 22-mode waveforms, for every row of ``params``
-        (h+ and h× at other angles: :func:`gwda.waveforms.angle_factors`)."""
+        (h+ and h× at other angles: :func:`gwda.gw.waveforms.angle_factors`)."""
         n = np.size(params["chirp_mass"])
         out = np.empty((n, self.n_bins), dtype=complex)
         for i in range(n):

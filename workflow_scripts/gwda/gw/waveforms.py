@@ -1,7 +1,7 @@
 """Frequency-domain waveforms, generated with LALSimulation's ``SimInspiralChooseFDWaveform``.
 
 Waveforms are generated at a reference luminosity distance of 1 Mpc, coalescing at t = 0,
-on the in-band bins of a :class:`~gwda.domain.FrequencyDomain`. For 22-mode aligned-spin
+on the in-band bins of a :class:`~gwda.gw.domain.FrequencyDomain`. For 22-mode aligned-spin
 approximants the inclination and phase dependence is analytic,
 ``h+ = A (1 + cos²ι)/2 e^{2iφ}``, ``h× = -i A cos ι e^{2iφ}``, so the dataset holds only
 ``A`` (generated at ι = φ = 0) and θ_jn, φ are drawn per batch; for other approximants
