@@ -1,13 +1,11 @@
 # gwda: machine-learning gravitational-wave data analysis, from GWOSC strain to a report.
-# Run: snakemake --cores all   (config/config.yaml; see README.md for variants and Slurm)
+# Run: snakemake --cores all   (config/config.yaml, extended by any --configfile/--config;
+#      see README.md for variants and Slurm)
 # Report: snakemake --report results/report.html   (after the run)
 
 from snakemake.utils import min_version
 
 min_version("9.0")
-
-
-configfile: "config/config.yaml"
 
 
 report: "rules/captions/workflow.rst"

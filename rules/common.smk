@@ -5,12 +5,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(workflow.basedir) / "workflow_scripts"))
 
-from gwda.config import ConfigError, config_sections, resolve_events, validate_config  # noqa: E402
+from gwda.config import ConfigError, config_sections, read_yaml, resolve_events, validate_config  # noqa: E402
 from gwda.gw.detectors import DETECTORS  # noqa: E402
 from gwda.stages import CONFIG  # noqa: E402
 
+# config/config.yaml is the base that --configfile/--config extend (with the prior merged entry
+# by entry, which snakemake's own configfile merging cannot do).
 try:
-    _validated = validate_config(config, Path(workflow.basedir) / "config" / "schema.yaml")
+    _validated = validate_config(config, Path(workflow.basedir) / "config" / "schema.yaml",
+                                 base=read_yaml(Path(workflow.basedir) / "config" / "config.yaml"))
 except ConfigError as exc:
     raise WorkflowError(str(exc)) from None
 config.clear()

@@ -24,6 +24,21 @@ def test_default_config_file_is_the_schema_written_out(root):
         "python -m gwda.config > config/config.yaml (from workflow_scripts/)")
 
 
+@pytest.mark.parametrize("name", ["full.yaml", "local_gw150914.yaml", "test.yaml"])
+def test_shipped_configs_extend_the_default_file(root, name):
+    """As the workflow reads them: over config/config.yaml (whose prior holds aligned spins,
+    which a precessing full.yaml replaces by its own spin priors)."""
+    from gwda.config import read_yaml
+
+    given = read_yaml(root / "config" / name)
+    config = validate_config(given, base=read_yaml(root / "config" / "config.yaml"))
+    if name == "full.yaml":
+        assert config["waveform"]["approximant"] == "IMRPhenomPv2"
+        assert config["prior"] == given["prior"] and "chi_1" not in config["prior"]
+    else:
+        assert config["prior"] == validate_config({})["prior"]
+
+
 def test_partial_prior_block_keeps_the_other_defaults():
     default = validate_config({})["prior"]
     narrow = {"type": "uniform", "minimum": 25.0, "maximum": 35.0}

@@ -23,8 +23,9 @@ def snakemake(root, *args, cwd=None):
     return subprocess.run(cmd, cwd=cwd or root, capture_output=True, text=True, timeout=900)
 
 
-def test_default_dag_dry_run(root):
-    out = snakemake(root, "-n", "--cores", "1")
+@pytest.mark.parametrize("configfile", [None, "full.yaml"])
+def test_default_dag_dry_run(root, configfile):
+    out = snakemake(root, "-n", "--cores", "1", *(["--configfile", f"config/{configfile}"] if configfile else []))
     assert out.returncode == 0, out.stderr + out.stdout
     text = out.stdout + out.stderr
     for rule, count in (("fetch_strain", 2), ("estimate_psd", 2), ("simulate_noise", 1),
@@ -188,7 +189,8 @@ def test_whole_dag_runs_offline_on_synthetic_files(root, tmp_path, synthetic_dir
     report = snakemake(root, "--configfile", str(cfg), "-d", str(tmp_path), "--report", "report.html")
     assert report.returncode == 0, report.stderr[-3000:]
     html = (tmp_path / "report.html").read_text()
-    for caption in ("coverage test of the neural posterior estimator", "Whitened strain of each detector",
+    for caption in ("Machine-learning analysis of GW150914 from public GWOSC strain",
+                    "coverage test of the neural posterior estimator", "Whitened strain of each detector",
                     "Training of the neural posterior", "Sky position of GW150914"):
         assert caption in html
     # The opt-in standard-sampler reference, at the config's tiny dynesty setting.

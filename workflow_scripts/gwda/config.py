@@ -21,6 +21,7 @@ from .gw.detectors import DETECTORS
 from .gw.events import EVENTS, Event
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "config" / "schema.yaml"
+DEFAULT_CONFIG_PATH = SCHEMA_PATH.with_name("config.yaml")
 
 
 class ConfigError(ValueError):
@@ -56,10 +57,12 @@ def _key(path) -> str:
     return out or "<top level>"
 
 
-def validate_config(config: dict, schema_path: Path | str = SCHEMA_PATH) -> dict:
-    """Return a validated copy of ``config`` with every default filled in."""
-    config = copy.deepcopy(dict(config))
+def validate_config(config: dict, schema_path: Path | str = SCHEMA_PATH, base: dict | None = None) -> dict:
+    """Return a validated copy of ``config`` with every default filled in. Keys it leaves
+    out come from ``base`` (a config it extends: the workflow's config/config.yaml) where
+    that has them, else from the schema; its ``prior`` replaces the base prior entry by entry."""
     schema = load_schema(schema_path)
+    config = _extend(copy.deepcopy(base or {}), copy.deepcopy(dict(config)), schema)
     validator = _Validator(schema)
     # Two passes: the first fills defaults of nested objects, the second reports errors on
     # the completed document (so an error in a default-filled branch is still found).
@@ -72,19 +75,28 @@ def validate_config(config: dict, schema_path: Path | str = SCHEMA_PATH) -> dict
             best = jsonschema.exceptions.best_match([err])
             lines.append(f"config key '{_key(best.absolute_path)}': {best.message}")
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(lines))
-    _merge_default_prior(config, schema["properties"]["prior"]["default"])
     _check_consistency(config)
     return config
 
 
-def _merge_default_prior(config: dict, default: dict) -> None:
-    """Entries of a given ``prior`` replace the default's, parameter by parameter. The
-    default's aligned spins (chi_1, chi_2) are left out for precessing approximants, whose
-    spin priors (a_1, a_2, tilt_1, tilt_2, phi_12, phi_jl) must then be given."""
-    given = config["prior"]
-    if config["waveform"]["approximant"] not in ALIGNED_SPIN_APPROXIMANTS:
+def _extend(base: dict, config: dict, schema: dict) -> dict:
+    """``config`` over ``base`` (recursively), the prior entry by entry over the base prior
+    (the schema's default without one). The default's aligned spins (chi_1, chi_2) are left
+    out for precessing approximants, whose spin priors (a_1, a_2, tilt_1, tilt_2, phi_12,
+    phi_jl) must then be given. Malformed sections are left for the schema to report."""
+    out = merge({k: v for k, v in base.items() if k != "prior"}, {k: v for k, v in config.items() if k != "prior"})
+    given = config.get("prior", {})
+    default = base.get("prior", schema["properties"]["prior"]["default"])
+    if not isinstance(given, dict) or not isinstance(default, dict):
+        out["prior"] = config.get("prior", default)
+        return out
+    waveform = out.get("waveform")
+    approximant = (waveform.get("approximant") if isinstance(waveform, dict) else None) or \
+        schema["properties"]["waveform"]["properties"]["approximant"]["default"]
+    if approximant not in ALIGNED_SPIN_APPROXIMANTS:
         default = {k: v for k, v in default.items() if k not in ALIGNED_SPINS}
-    config["prior"] = {**copy.deepcopy(default), **given}
+    out["prior"] = {**default, **given}
+    return out
 
 
 def _check_detectors(names, key: str) -> None:
@@ -220,13 +232,18 @@ def _check_prior(config: dict) -> None:
             raise ConfigError(f"config key '{key}': minimum must be positive for {spec['type']}")
 
 
-def load_config(path: Path | str, overrides: dict | None = None) -> dict:
-    """Read a YAML config file, merge ``overrides`` into it, and validate."""
+def read_yaml(path: Path | str) -> dict:
     with open(path) as fh:
-        config = yaml.safe_load(fh) or {}
+        return yaml.safe_load(fh) or {}
+
+
+def load_config(path: Path | str, overrides: dict | None = None) -> dict:
+    """Read a YAML config file, merge ``overrides`` into it, and validate it as the workflow
+    does: over config/config.yaml."""
+    config = read_yaml(path)
     if overrides:
         config = merge(config, overrides)
-    return validate_config(config)
+    return validate_config(config, base=read_yaml(DEFAULT_CONFIG_PATH))
 
 
 def merge(base: dict, update: dict) -> dict:
