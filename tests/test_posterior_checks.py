@@ -30,6 +30,14 @@ def test_model_applied_to_other_data_settings_is_refused():
         check_data_settings(expected, _sim(duration=8.0), "model.json")
 
 
+def test_a_model_for_another_trigger_time_is_refused():
+    expected = data_fingerprint(_sim())
+    later = _sim()
+    later.trigger_time += 0.01                  # 10 ms: a relative change of 1e-11 of the GPS time
+    with pytest.raises(ModelMismatchError, match="trigger_time"):
+        check_data_settings(expected, later, "model.json")
+
+
 def test_other_psd_is_refused():
     sim = _sim()
     expected = data_fingerprint(sim)
@@ -80,3 +88,105 @@ def test_constrained_prior_is_normalised():
     s = prior.sample(np.random.default_rng(0), 1000)
     from gwda.gw.conversions import component_masses
     assert component_masses(s["chirp_mass"], s["mass_ratio"])[1].min() >= 20.0
+
+
+# -- a trained model as one object: model.json + network.pt --------------------------------
+
+TRIGGER = 1126259462.4
+
+
+def _write_psds(directory, scale=1.0):
+    from gwda.gw.psd import PSD
+    from gwda.io import psd_files
+
+    d = FrequencyDomain(4.0, 4096.0, 20.0, 1024.0)
+    paths = []
+    for ifo in ("H1", "L1"):
+        paths.append(directory / f"{ifo}_psd.hdf5")
+        psd_files.write(PSD(ifo, d.frequencies, scale * analytic_psd(d.frequencies)), paths[-1])
+    return paths
+
+
+@pytest.fixture
+def model_files(tmp_path):
+    """A model's description and an (untrained) network, as train_flow writes them."""
+    torch = pytest.importorskip("torch")
+    from gwda.config import config_sections
+    from gwda.core.flows import PosteriorModel, save_network
+    from gwda.npe.analysis import ModelAnalysis
+    from gwda.stages import CONFIG
+
+    config = config_sections(validate_config({"model": {"svd_size": 8, "embedding_hidden": [16], "context_features": 8,
+                                                        "flow_transforms": 1, "flow_hidden": 8, "flow_blocks": 1}}),
+                             CONFIG["train_flow"])
+    psds = _write_psds(tmp_path)
+    analysis = ModelAnalysis.from_config(config, psds, TRIGGER, "GW150914")
+    settings = dict(config["model"], n_ifos=2, n_bins=analysis.simulator.n_bins, parameters=analysis.flow_parameters,
+                    n_proxies=analysis.alignment.n_context)
+    torch.manual_seed(0)
+    sha = save_network(PosteriorModel(settings), tmp_path / "network.pt")
+    analysis.write(tmp_path / "model.json", "network.pt", sha, {"seconds": 0.0, "final_validation_loss": 0.0})
+    torch.manual_seed(1)
+    save_network(PosteriorModel(settings), tmp_path / "other_network.pt")
+    return tmp_path / "model.json", psds, settings
+
+
+def test_trained_model_loads_and_samples_physical_parameters(model_files):
+    from gwda.npe.model import TrainedModel
+
+    path, psds, _ = model_files
+    model = TrainedModel.load(path, psds)
+    assert model.parameters == ["chirp_mass", "mass_ratio", "chi_1", "chi_2", "luminosity_distance", "theta_jn",
+                                "psi", "ra", "dec", "geocent_time"]
+    assert model.marginalized == ("phase",) and model.flow_parameters[-1] == "H1_time"
+    data = {ifo: np.zeros(model.simulator.n_bins, dtype=complex) for ifo in model.simulator.ifos}
+    params, log_q = model.sample(data, {"H1": 0.0, "L1": 0.005}, 200)
+    assert set(params) == set(model.parameters) and log_q.shape == (200,)
+    # the untrained flow's samples that map one-to-one onto the sky come back as ra, dec
+    ok = np.isfinite(log_q)
+    assert ok.any()
+    assert np.all((params["ra"][ok] >= 0) & (params["ra"][ok] < 2 * np.pi) & (np.abs(params["dec"][ok]) <= np.pi / 2))
+
+
+def test_trained_model_refuses_a_network_or_psd_it_was_not_trained_with(model_files, tmp_path):
+    from gwda.npe.analysis import ModelMismatchError
+    from gwda.npe.model import TrainedModel
+
+    path, psds, _ = model_files
+    with pytest.raises(ModelMismatchError, match="checksum differs"):
+        TrainedModel.load(path, psds, tmp_path / "other_network.pt")
+    other = tmp_path / "other"
+    other.mkdir()
+    with pytest.raises(ModelMismatchError, match="psd_sha256"):
+        TrainedModel.load(path, _write_psds(other, scale=1.1))
+
+
+def test_model_analysis_is_read_without_torch(model_files, root):
+    """importance_sample's environment has no torch: model.json alone gives the analysis."""
+    import subprocess
+    import sys
+
+    path, psds, _ = model_files
+    code = ("import sys; from gwda.npe.analysis import ModelAnalysis; "
+            f"a = ModelAnalysis.load({str(path)!r}, {[str(p) for p in psds]!r}); "
+            "assert a.parameters[0] == 'chirp_mass'; assert 'torch' not in sys.modules, 'torch imported'")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         env={"PYTHONPATH": str(root / "workflow_scripts"), "PATH": "/usr/bin:/bin"})
+    assert out.returncode == 0, out.stderr[-2000:]
+
+
+def test_model_refuses_strain_of_another_segment(model_files, tmp_path):
+    from gwda.io.gwosc_files import Strain
+    from gwda.io.strain import write
+    from gwda.npe.analysis import ModelAnalysis, ModelMismatchError
+
+    path, psds, _ = model_files
+    analysis = ModelAnalysis.load(path, psds)
+    start = analysis.simulator.segment_start
+    paths = []
+    for ifo, shift in (("H1", 0.0), ("L1", 1.0)):
+        strain = Strain(ifo, start - 2.0, 4096.0, np.random.default_rng(0).normal(size=8 * 4096))
+        paths.append(tmp_path / f"{ifo}.hdf5")
+        write(paths[-1], strain, {"segment": [start + shift, start + shift + 4.0], "psd_chunks": []})
+    with pytest.raises(ModelMismatchError, match="L1 strain holds the segment"):
+        analysis.whitened_data(paths)

@@ -28,7 +28,8 @@ def pp_statistics(levels: dict[str, np.ndarray]) -> dict:
     """KS p-value per parameter against U(0, 1) and Fisher's combined p-value."""
     pvalues = {k: float(stats.kstest(np.asarray(v), "uniform").pvalue) for k, v in levels.items()}
     combined = stats.combine_pvalues(list(pvalues.values()), method="fisher").pvalue
-    return {"pvalues": pvalues, "combined_pvalue": float(combined), "n_injections": int(len(next(iter(levels.values()))))}
+    n = len(next(iter(levels.values())))
+    return {"pvalues": pvalues, "combined_pvalue": float(combined), "n_injections": int(n)}
 
 
 def pp_curve(levels: np.ndarray, grid: np.ndarray) -> np.ndarray:

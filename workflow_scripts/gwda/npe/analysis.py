@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from functools import cached_property
 from pathlib import Path
 
@@ -46,8 +47,8 @@ def data_fingerprint(simulator: Simulator) -> dict:
 def check_data_settings(expected: dict, simulator: Simulator, model_path) -> None:
     """Refuse a model (fingerprint ``expected``) whose data settings differ from ``simulator``'s."""
     actual = data_fingerprint(simulator)
-    def differ(a, b):
-        return not np.isclose(a, b) if isinstance(a, float) else a != b
+    def differ(a, b):       # floats as JSON stores them; GPS times need a relative 1e-12 (~1 ms)
+        return not math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12) if isinstance(a, float) else a != b
 
     diffs = [f"{k}: model {expected[k]!r}, data {actual[k]!r}" for k in expected if differ(expected[k], actual[k])]
     if diffs:
@@ -170,9 +171,10 @@ class ModelAnalysis:
         if missing:
             raise ModelMismatchError(f"no strain for detector(s) {sorted(missing)} the model needs")
         expected = Span(sim.segment_start, sim.segment_start + sim.domain.duration)
+        tolerance = 0.5 / sim.domain.sample_rate
         for ifo in sim.ifos:
             span = segments[ifo][0]
-            if not (np.isclose(span.start, expected.start) and np.isclose(span.end, expected.end)):
+            if abs(span.start - expected.start) > tolerance or abs(span.end - expected.end) > tolerance:
                 raise ModelMismatchError(f"{ifo} strain holds the segment GPS {span}; the model analyses {expected}")
         return sim.whiten_segment({ifo: segments[ifo][1] for ifo in sim.ifos})
 

@@ -4,12 +4,17 @@ against an alignment window."""
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import pandas as pd
 
 from ..gw.alignment import TimeAlignment
 from ..gw.conversions import RELEASE_NAMES
 from ..gw.priors import Prior
+from .analysis import ModelAnalysis
+
+log = logging.getLogger(__name__)
 
 #: Columns of posterior files that are not parameters.
 NOT_PARAMETERS = ("log_prior", "log_likelihood", "log_proposal", "weights")
@@ -53,3 +58,24 @@ def window_flags(alignment: TimeAlignment, arrival: dict[str, dict], proxies: di
     fractions = {label: alignment.window_fractions(times, proxies) for label, times in arrival.items()}
     cut = sorted({ifo for f in fractions.values() for ifo, value in f.items() if value > boundary_fraction})
     return fractions, cut
+
+
+def event_summary(analysis: ModelAnalysis, posteriors: dict[str, dict], proxies: dict,
+                  boundary_fraction: float) -> dict:
+    """``summary.json``'s tables and flags for the posteriors (by label; physical
+    parameters as the model infers them) of one event; warns where a posterior may be cut."""
+    out = {"analyses": {label: to_release(summarise(s, analysis.prior, boundary_fraction),
+                                          analysis.simulator.trigger_time) for label, s in posteriors.items()}}
+    flagged = sorted({name for a in out["analyses"].values() for name, e in a.items() if e.get("at_prior_bound")})
+    out["parameters_at_prior_bound"] = flagged
+    if flagged:
+        log.warning("posterior piles against the prior bound of %s: the event may lie outside the "
+                    "training prior", ", ".join(flagged))
+    out["time_proxies"] = proxies
+    arrival = {label: analysis.simulator.arrival_times(s) for label, s in posteriors.items()}
+    out["alignment_window_edge_fraction"], out["alignment_window_cut"] = window_flags(
+        analysis.alignment, arrival, proxies, boundary_fraction)
+    if out["alignment_window_cut"]:
+        log.warning("posterior arrival times pile against the alignment window of %s: the matched-filter "
+                    "proxies may be off; the posterior is cut there", ", ".join(out["alignment_window_cut"]))
+    return out
