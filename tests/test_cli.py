@@ -8,7 +8,6 @@ import sys
 import numpy as np
 import pytest
 import yaml
-
 from gwda.cli import JOB
 from gwda.stages import CONFIG, data, inference, noise, report, train, validation
 
