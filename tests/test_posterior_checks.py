@@ -155,6 +155,10 @@ def test_trained_model_refuses_a_network_or_psd_it_was_not_trained_with(model_fi
     path, psds, _ = model_files
     with pytest.raises(ModelMismatchError, match="checksum differs"):
         TrainedModel.load(path, psds, tmp_path / "other_network.pt")
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"config": {}')
+    with pytest.raises(ModelMismatchError, match="broken.json is not a model description"):
+        TrainedModel.load(broken, psds)
     other = tmp_path / "other"
     other.mkdir()
     with pytest.raises(ModelMismatchError, match="psd_sha256"):

@@ -79,8 +79,12 @@ class ModelAnalysis:
     def load(cls, path, psd_paths: list) -> ModelAnalysis:
         """The analysis described by a trained model's ``model.json``, on the event's PSDs
         (which must be those it was trained with)."""
-        info = json.loads(Path(path).read_text())
-        analysis = cls.from_config(info["config"], psd_paths, info["data"]["trigger_time"], info["event"])
+        try:
+            info = json.loads(Path(path).read_text())
+            config, trigger_time, event = info["config"], info["data"]["trigger_time"], info["event"]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ModelMismatchError(f"{path} is not a model description written by train_flow ({exc!r})") from None
+        analysis = cls.from_config(config, psd_paths, trigger_time, event)
         check_data_settings(info["data"], analysis.simulator, path)
         analysis.info = info
         if analysis.flow_parameters != info["flow_parameters"]:
