@@ -15,8 +15,9 @@ ALLOWED = {
     "config": {"gw"},
     "io": {"runtime", "core", "gw"},
     "npe": {"runtime", "core", "gw", "io"},
+    "glitches": {"runtime", "core", "gw", "io"},
     "plots": {"runtime", "core", "gw"},
-    "stages": {"runtime", "core", "gw", "io", "npe", "plots"},
+    "stages": {"runtime", "core", "gw", "io", "npe", "glitches", "plots"},
     "cli": {"runtime", "config", "stages"},
 }
 

@@ -111,6 +111,13 @@ class FrequencyDomain:
         # With K bins of unit Re/Im variance, numpy's irfft gives each sample variance 4K/n².
         return np.fft.irfft(full, n=self.n_samples, axis=-1) * self.n_samples / (2 * np.sqrt(keep.sum()))
 
+    def whitened_band(self, x: np.ndarray) -> np.ndarray:
+        """In-band frequency-domain data (unit Re/Im variance for white noise) of a whitened
+        time series x (last axis; periodic on the segment, no window) whose white noise has
+        unit variance per sample in the band: the inverse of :meth:`whitened_time_series`,
+        so that the optimal SNR of a whitened signal is ``sqrt(Σ |whitened_band(x)|²)``."""
+        return np.fft.rfft(x, axis=-1)[..., self.mask] * 2 * np.sqrt(self.mask.sum()) / self.n_samples
+
     def effective_psd(self, psd: np.ndarray) -> np.ndarray:
         return psd * self.window_factor
 
