@@ -94,3 +94,65 @@ def test_training_set_is_seeded_labelled_and_written_with_its_parameters(tmp_pat
 def test_unknown_class_is_refused():
     with pytest.raises(ValueError, match="unknown burst class 'blip'"):
         draw("blip", 1)
+
+
+# -- the conditional WGAN-GP (gwda.core.gan): its mechanics -----------------------------------
+
+def _tiny_gan(seed=0):
+    import torch
+
+    from gwda.core.gan import ConditionalGAN
+
+    torch.manual_seed(seed)
+    return ConditionalGAN({"n_samples": 64, "n_classes": 2, "latent": 8, "generator_channels": [8, 4],
+                           "critic_channels": [4, 8], "kernel": 5, "band": [3, 20], "fixed_norm": True})
+
+
+def test_gradient_penalty_is_zero_for_a_unit_gradient_critic():
+    import torch
+
+    from gwda.core.gan import gradient_penalty
+
+    w = torch.randn(64)
+    real, fake, cond = torch.randn(16, 64), torch.randn(16, 64), torch.zeros(16, 1)
+    for norm, expected in ((1.0, 0.0), (2.0, 1.0)):
+        def critic(x, c, v=w / w.norm() * norm):
+            return x @ v
+        assert float(gradient_penalty(critic, real, fake, cond)) == pytest.approx(expected, abs=1e-5)
+
+
+def test_generated_series_are_band_limited_with_the_data_norm():
+    import torch
+
+    model = _tiny_gan()
+    model.norm.fill_(3.0)
+    x = model.fake(torch.randn(10, 8), model.one_hot(torch.tensor([0, 1] * 5)))
+    spectrum = torch.fft.rfft(x.detach(), dim=-1).abs()
+    assert float(spectrum[:, :3].max()) < 1e-5 and float(spectrum[:, 20:].max()) < 1e-5
+    np.testing.assert_allclose(x.norm(dim=-1).detach().numpy(), 3.0, rtol=1e-5)
+
+
+def test_gan_training_resumes_from_its_checkpoint_as_if_never_stopped(tmp_path):
+    import torch
+
+    from gwda.core.gan import train_gan
+
+    rng = np.random.default_rng(0)
+    series, labels = rng.standard_normal((320, 64)), rng.integers(0, 2, 320)
+    settings = {"epochs": 2, "batch_size": 16, "critic_steps": 2, "gradient_penalty": 10.0,
+                "learning_rate_generator": 1e-3, "learning_rate_critic": 1e-3}
+    cpu = torch.device("cpu")
+    whole = _tiny_gan()
+    train_gan(whole, series, labels, settings, 0, tmp_path / "a", tmp_path / "a.csv", "fp", cpu, progress=False)
+    part = _tiny_gan()
+    train_gan(part, series, labels, {**settings, "epochs": 1}, 0, tmp_path / "b", tmp_path / "b.csv", "fp", cpu,
+              progress=False)
+    resumed = _tiny_gan(seed=1)           # a new process: other initial weights, restored from the checkpoint
+    result = train_gan(resumed, series, labels, settings, 0, tmp_path / "b", tmp_path / "b.csv", "fp", cpu,
+                       progress=False)
+    assert result["resumed_from"] == 1
+    for a, b in zip(whole.state_dict().values(), resumed.state_dict().values()):
+        torch.testing.assert_close(a, b)
+    g = torch.Generator().manual_seed(3)
+    first = whole.generate(np.array([0, 1]), g)
+    np.testing.assert_array_equal(first, resumed.generate(np.array([0, 1]), torch.Generator().manual_seed(3)))
