@@ -100,7 +100,6 @@ def test_unknown_class_is_refused():
 
 def _tiny_gan(seed=0):
     import torch
-
     from gwda.core.gan import ConditionalGAN
 
     torch.manual_seed(seed)
@@ -110,7 +109,6 @@ def _tiny_gan(seed=0):
 
 def test_gradient_penalty_is_zero_for_a_unit_gradient_critic():
     import torch
-
     from gwda.core.gan import gradient_penalty
 
     w = torch.randn(64)
@@ -134,7 +132,6 @@ def test_generated_series_are_band_limited_with_the_data_norm():
 
 def test_gan_training_resumes_from_its_checkpoint_as_if_never_stopped(tmp_path):
     import torch
-
     from gwda.core.gan import train_gan
 
     rng = np.random.default_rng(0)
