@@ -9,7 +9,7 @@ from gwda.gw.simulator import Simulator
 from gwda.gw.waveforms import WaveformSettings
 from gwda.io.synthetic import analytic_psd
 from gwda.npe.analysis import ModelMismatchError, check_data_settings, data_fingerprint
-from gwda.npe.summary import summarise
+from gwda.npe.summary import prior_bounds, summarise
 
 
 def _sim(f_min=20.0, duration=4.0, ifos=("H1", "L1")):
@@ -52,7 +52,7 @@ def test_posterior_piled_against_a_prior_bound_is_flagged():
     rng = np.random.default_rng(0)
     samples = prior.sample(rng, 5000)
     samples["luminosity_distance"] = rng.uniform(990, 1000, 5000)     # piles at the upper bound
-    out = summarise(samples, prior, 0.1)
+    out = summarise(samples, prior_bounds(prior), 0.1)
     assert out["luminosity_distance"]["at_prior_bound"] is True
     assert out["chirp_mass"]["at_prior_bound"] is False
     assert out["chirp_mass"]["lower_90"] < out["chirp_mass"]["median"] < out["chirp_mass"]["upper_90"]

@@ -299,14 +299,14 @@ def _flow(value) -> str:
     return text.removesuffix("...\n").strip()       # a bare scalar ends its document with "..."
 
 
-def _render(schema: dict, default, indent: str) -> list[str]:
+def _render(schema: dict, indent: str) -> list[str]:
     lines: list[str] = []
     for name, sub in schema.get("properties", {}).items():
-        lines += _comment(sub.get("description", ""), indent)
-        value = sub.get("default", default.get(name) if isinstance(default, dict) else None)
+        lines += _comment(sub["description"], indent)
+        value = sub["default"]
         if sub.get("type") == "object" and "properties" in sub:
             lines.append(f"{indent}{name}:")
-            lines += _render(sub, value or {}, indent + "  ")
+            lines += _render(sub, indent + "  ")
         elif isinstance(value, dict) and value:
             lines.append(f"{indent}{name}:")
             lines += [f"{indent}  {k}: {_flow(v)}" for k, v in value.items()]
@@ -322,7 +322,7 @@ def _render(schema: dict, default, indent: str) -> list[str]:
 
 def default_config_text(schema_path: Path | str = SCHEMA_PATH) -> str:
     """``config/config.yaml``: every key of the schema with its default and description."""
-    return HEADER + "\n" + "\n".join(_render(load_schema(schema_path), {}, "")).rstrip() + "\n"
+    return HEADER + "\n" + "\n".join(_render(load_schema(schema_path), "")).rstrip() + "\n"
 
 
 if __name__ == "__main__":

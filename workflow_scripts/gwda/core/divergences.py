@@ -47,7 +47,6 @@ def jsd(a: np.ndarray, b: np.ndarray, max_samples: int = 20000, seed: int = 0) -
     return jsd_of_densities(gaussian_kde(a)(grid), gaussian_kde(b)(grid), grid)
 
 
-
 def intervals_and_divergences(series: dict[str, dict], pairs: list[tuple[str, str]], parameters) -> tuple[dict, dict]:
     """90 % intervals of every series and JSDs of the given pairs, for the ``parameters`` each has."""
     intervals = {label: {p: interval(s[p]) for p in parameters if p in s} for label, s in series.items()}

@@ -30,7 +30,7 @@ import torch
 from torch import nn
 from tqdm import tqdm
 
-from ..runtime import atomic_output
+from . import checkpoint
 
 log = logging.getLogger(__name__)
 
@@ -135,9 +135,7 @@ def train_gan(model: ConditionalGAN, series: np.ndarray, labels: np.ndarray, set
     """Train on ``series`` (rows) with class ``labels``; ``settings``: epochs, batch_size,
     critic_steps, gradient_penalty, learning_rate_generator, learning_rate_critic. Checkpoints
     after every epoch into ``workdir`` and resumes from it when called again with the same
-    ``fingerprint``."""
-    import pandas as pd
-
+    ``fingerprint`` (:mod:`gwda.core.checkpoint`)."""
     workdir.mkdir(parents=True, exist_ok=True)
     ckpt_path = workdir / "checkpoint.pt"
     model.to(device)
@@ -151,19 +149,8 @@ def train_gan(model: ConditionalGAN, series: np.ndarray, labels: np.ndarray, set
     opt_c = torch.optim.Adam(model.critic.parameters(), lr=settings["learning_rate_critic"], betas=betas)
     rng = np.random.default_rng([seed, 4])
     gen = torch.Generator(device=device).manual_seed(seed + 4)
-    history, start_epoch = [], 0
-    if ckpt_path.exists():
-        ckpt = torch.load(ckpt_path, map_location=device, weights_only=False)
-        if ckpt["fingerprint"] == fingerprint:
-            model.load_state_dict(ckpt["model"])
-            opt_g.load_state_dict(ckpt["opt_g"])
-            opt_c.load_state_dict(ckpt["opt_c"])
-            rng.bit_generator.state = ckpt["numpy_rng"]
-            gen.set_state(ckpt["torch_rng"].cpu() if device.type == "cpu" else ckpt["torch_rng"])
-            history, start_epoch = ckpt["history"], ckpt["epoch"]
-            log.info("resuming from %s after epoch %d", ckpt_path, start_epoch)
-        else:
-            log.warning("checkpoint %s was made with other settings; starting afresh", ckpt_path)
+    states = {"model": model, "opt_g": opt_g, "opt_c": opt_c}
+    history, start_epoch = checkpoint.resume(ckpt_path, fingerprint, states, rng, gen, device)
     n, batch, steps = x_all.shape[0], settings["batch_size"], settings["critic_steps"]
     lam = settings["gradient_penalty"]
     for epoch in range(start_epoch, settings["epochs"]):
@@ -201,10 +188,5 @@ def train_gan(model: ConditionalGAN, series: np.ndarray, labels: np.ndarray, set
         history.append(row)
         log.info("epoch %d: Wasserstein estimate %.4f, generator loss %.4f (%.1f s)", epoch + 1,
                  row["wasserstein"], row["generator_loss"], row["seconds"])
-        with atomic_output(loss_csv) as tmp:
-            pd.DataFrame(history).to_csv(tmp, index=False)
-        with atomic_output(ckpt_path) as tmp:
-            torch.save({"model": model.state_dict(), "opt_g": opt_g.state_dict(), "opt_c": opt_c.state_dict(),
-                        "numpy_rng": rng.bit_generator.state, "torch_rng": gen.get_state(), "history": history,
-                        "epoch": epoch + 1, "fingerprint": fingerprint}, tmp)
+        checkpoint.save(ckpt_path, fingerprint, states, rng, gen, history, loss_csv)
     return {"history": history, "resumed_from": start_epoch}

@@ -3,13 +3,13 @@
 Adam with cosine annealing over the epochs. ``data`` supplies batches: ``data.batch(model,
 indices, rng, generator) -> (θ standardised, network input)``, ``data.n_waveforms`` examples
 (split once into training and a fixed validation set) and ``data.device``. After every
-epoch the model, optimiser, scheduler and random states are checkpointed; a call with the
-same ``fingerprint`` resumes from the last completed epoch.
+epoch the model, optimiser, scheduler and random states are checkpointed
+(:mod:`gwda.core.checkpoint`); a call with the same ``fingerprint`` resumes from the last
+completed epoch.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import logging
@@ -20,7 +20,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from ..runtime import atomic_output
+from . import checkpoint
 from .flows import PosteriorModel
 
 log = logging.getLogger(__name__)
@@ -54,20 +54,8 @@ def train(model: PosteriorModel, data, settings: dict, seed: int, workdir: Path,
     scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)
     rng = np.random.default_rng([seed, 3])
     generator = torch.Generator(device=device).manual_seed(seed + 3)
-    history: list[dict] = []
-    start_epoch = 0
-    if ckpt_path.exists():
-        ckpt = torch.load(ckpt_path, map_location=device, weights_only=False)
-        if ckpt["fingerprint"] == fingerprint:
-            model.load_state_dict(ckpt["model"])
-            optimizer.load_state_dict(ckpt["optimizer"])
-            scheduler.load_state_dict(ckpt["scheduler"])
-            rng.bit_generator.state = ckpt["numpy_rng"]
-            generator.set_state(ckpt["torch_rng"].cpu() if device.type == "cpu" else ckpt["torch_rng"])
-            history, start_epoch = ckpt["history"], ckpt["epoch"]
-            log.info("resuming from %s after epoch %d", ckpt_path, start_epoch)
-        else:
-            log.warning("checkpoint %s was made with other settings; starting afresh", ckpt_path)
+    states = {"model": model, "optimizer": optimizer, "scheduler": scheduler}
+    history, start_epoch = checkpoint.resume(ckpt_path, fingerprint, states, rng, generator, device)
 
     for epoch in range(start_epoch, epochs):
         t0 = time.time()
@@ -94,17 +82,5 @@ def train(model: PosteriorModel, data, settings: dict, seed: int, workdir: Path,
         history.append(row)
         log.info("epoch %d: train %.4f  validation %.4f  (%.1f s)", epoch + 1, row["train_loss"], val,
                  row["seconds"])
-        _write_loss(loss_csv, history)
-        with atomic_output(ckpt_path) as tmp:
-            torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                        "scheduler": scheduler.state_dict(), "numpy_rng": rng.bit_generator.state,
-                        "torch_rng": generator.get_state(), "history": history, "epoch": epoch + 1,
-                        "fingerprint": fingerprint}, tmp)
+        checkpoint.save(ckpt_path, fingerprint, states, rng, generator, history, loss_csv)
     return {"history": history, "epochs_run": epochs - start_epoch, "resumed_from": start_epoch}
-
-
-def _write_loss(path: Path, history: list[dict]) -> None:
-    with atomic_output(path) as tmp, open(tmp, "w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(history[0]))
-        writer.writeheader()
-        writer.writerows(history)

@@ -134,4 +134,3 @@ class FrequencyDomain:
     def noise_std(self, psd: np.ndarray) -> np.ndarray:
         """Standard deviation of the real (or imaginary) part of windowed noise per bin."""
         return np.sqrt(self.effective_psd(psd) * self.duration / 4.0)
-

@@ -149,7 +149,7 @@ class Simulator:
 
     def whiten_segment(self, strain_segment: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Whitened in-band data of time-domain analysis segments (one array per detector)."""
-        return {ifo: self.domain.segment_in_band(x) * self.whitening[ifo] for ifo, x in strain_segment.items()}
+        return {ifo: self.domain.whiten_segment(x, self.psds[ifo]) for ifo, x in strain_segment.items()}
 
     def align_data(self, data: dict[str, np.ndarray], align: dict[str, float]) -> dict[str, np.ndarray]:
         """Shift each detector's whitened data earlier by ``align[ifo]`` (s): a signal arriving

@@ -98,6 +98,13 @@ def read_analyses(path) -> dict[str, dict[str, np.ndarray]]:
         return {g: _columns(fh[f"{g}/posterior_samples"][()]) for g in ANALYSES if g in fh}
 
 
+def read_preferred_analysis(path, labels: tuple[str, ...] = ("NPE-IS", "NPE")) -> tuple[str, dict[str, np.ndarray]]:
+    """The first of ``labels`` a posterior file has, and its samples (the others unread)."""
+    with h5py.File(path, "r") as fh:
+        label = next(g for g in labels if g in fh)
+        return label, _columns(fh[f"{label}/posterior_samples"][()])
+
+
 def read_sampler_meta(path, label: str) -> dict[str, float]:
     """``meta_data/sampler`` of analysis ``label`` (empty if the file has no such analysis)."""
     with h5py.File(path, "r") as fh:

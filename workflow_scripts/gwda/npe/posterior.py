@@ -11,7 +11,7 @@ import numpy as np
 
 from ..core import importance
 from ..gw.conversions import add_derived
-from ..gw.likelihood import sample_phase
+from ..gw.likelihood import GaussianLikelihood, sample_phase
 from .analysis import ModelAnalysis
 
 log = logging.getLogger(__name__)
@@ -54,21 +54,28 @@ def npe_result(flow: FlowSamples, rng: np.random.Generator) -> Posterior:
     return Posterior(add_derived(samples), sampler)
 
 
+def exact_weights(flow: FlowSamples, likelihood: GaussianLikelihood, threads: int = 1):
+    """(ln L, w, importance weights and evidence) of the flow samples: the exact likelihood
+    where the prior supports them (-inf elsewhere), w = Σ conj(d) h0 where the phase is
+    marginalised (zero elsewhere; it gives φ's conditional, :func:`sample_phase`)."""
+    ok = flow.ok
+    lnl = np.full(flow.log_q.size, -np.inf)
+    overlap = np.zeros(flow.log_q.size, dtype=complex)
+    lnl[ok], overlap_ok = likelihood.evaluate({k: v[ok] for k, v in flow.full.items()}, threads)
+    if likelihood.marginalize_phase:
+        overlap[ok] = overlap_ok
+    return lnl, overlap, importance.weights_and_evidence(lnl, flow.log_prior, flow.log_q)
+
+
 def importance_sampled(flow: FlowSamples, data: dict[str, np.ndarray], rng: np.random.Generator,
                        threads: int = 1) -> Posterior:
     """The flow samples reweighted with the exact likelihood of whitened ``data`` and the
     prior: weights, evidence, efficiency, and an unweighted resample whose phase (where it
     is marginalised) is drawn from its conditional posterior."""
-    analysis, ok = flow.analysis, flow.ok
-    likelihood = analysis.likelihood(data)
-    lnl = np.full(flow.log_q.size, -np.inf)
-    overlap = np.zeros(flow.log_q.size, dtype=complex)
+    likelihood = flow.analysis.likelihood(data)
     t0 = time.time()
-    lnl[ok], overlap_ok = likelihood.evaluate({k: v[ok] for k, v in flow.full.items()}, threads)
-    if likelihood.marginalize_phase:
-        overlap[ok] = overlap_ok
+    lnl, overlap, ev = exact_weights(flow, likelihood, threads)
     seconds = time.time() - t0
-    ev = importance.weights_and_evidence(lnl, flow.log_prior, flow.log_q)
     noise_lnl = likelihood.noise_log_likelihood()
     log.info("importance sampling of %d samples in %.1f s: efficiency %.2f %%, ESS %.0f, ln Z = %.2f ± %.2f",
              flow.log_q.size, seconds, 100 * ev["sample_efficiency"], ev["effective_sample_size"],
@@ -84,5 +91,5 @@ def importance_sampled(flow: FlowSamples, data: dict[str, np.ndarray], rng: np.r
     sampler = {**{k: ev[k] for k in ("sample_efficiency", "effective_sample_size", "log_evidence",
                                      "log_evidence_error", "n_samples")},
                "log_noise_evidence": noise_lnl, "log_bayes_factor": ev["log_evidence"] - noise_lnl,
-               "importance_sampling_seconds": seconds, "threads": threads, "n_prior_support": int(ok.sum())}
+               "importance_sampling_seconds": seconds, "threads": threads, "n_prior_support": int(flow.ok.sum())}
     return Posterior(add_derived(resampled), sampler, weighted)

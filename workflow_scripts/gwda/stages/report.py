@@ -8,7 +8,7 @@ import logging
 import pandas as pd
 
 from ..gw.conversions import from_release
-from ..io.samples import read_analyses
+from ..io.samples import read_preferred_analysis
 from ..npe.analysis import ModelAnalysis
 from ..plots.diagnostics import loss_figure
 from ..plots.posterior import whitened_strain_figure
@@ -31,9 +31,8 @@ def plot_reconstruction(posterior: str, model: str, strain: list, psd: list, fig
     90 % band of the waveforms of posterior samples (NPE-IS if present, else NPE)."""
     analysis = ModelAnalysis.load(model, psd)
     sim = analysis.simulator
-    analyses = read_analyses(posterior)
-    group = "NPE-IS" if "NPE-IS" in analyses else "NPE"
-    samples = from_release(analyses[group], sim.trigger_time)
+    group, samples = read_preferred_analysis(posterior)
+    samples = from_release(samples, sim.trigger_time)
     data = analysis.whitened_data(strain)
     rng = make_rng(config["seed"], "plot_reconstruction", event)
     n = samples["chirp_mass"].size

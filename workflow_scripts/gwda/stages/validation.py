@@ -13,7 +13,6 @@ import h5py
 import numpy as np
 import pandas as pd
 
-from ..core import importance
 from ..core.coverage import credible_levels, pp_statistics
 from ..core.divergences import JSD_METHOD, interval, intervals_and_divergences
 from ..gw.priors import Prior
@@ -23,6 +22,7 @@ from ..io import strain as strain_files
 from ..io.gwosc_download import cached_download
 from ..io.reference import read_reference
 from ..io.samples import read_analyses, read_posterior_samples, read_sampler_meta, write_posterior_samples
+from ..npe.posterior import FlowSamples, exact_weights
 from ..plots.diagnostics import pp_figure, table_figure
 from ..plots.posterior import corner_figure, sky_map_figure
 from ..runtime import atomic_output, write_json
@@ -71,19 +71,14 @@ def pp_test(model: str, network: str, psd: list, result: str, levels: str, figur
         truth = {k: float(truths[k][i]) for k in names}
         samples, log_q = npe.sample(data, {k: float(v[i]) for k, v in proxies.items()}, settings["pp_samples"])
         valid = np.isfinite(log_q)            # inside the flow coordinates' one-to-one range
-        samples, log_q = {k: v[valid] for k, v in samples.items()}, log_q[valid]
-        full = npe.with_fixed(samples)
-        log_prior = npe.log_prior(full)
-        ok = np.isfinite(log_prior)
+        flow = FlowSamples(npe, {k: v[valid] for k, v in samples.items()}, log_q[valid])
         # The NPE result: flow samples inside the prior, reweighted from the training proposal.
-        for k, v in credible_levels(samples, truth, npe.prior_over_proposal(full, log_prior)).items():
+        for k, v in credible_levels(flow.full, truth, npe.prior_over_proposal(flow.full, flow.log_prior)).items():
             npe_levels[k][i] = v
         if settings["pp_importance_sampling"]:
-            lnl = np.full(log_q.size, -np.inf)
-            lnl[ok] = npe.likelihood(data).evaluate({k: v[ok] for k, v in full.items()}, threads)[0]
-            ev = importance.weights_and_evidence(lnl, log_prior, log_q)
+            ev = exact_weights(flow, npe.likelihood(data), threads)[2]
             efficiency[i] = ev["sample_efficiency"]
-            for k, v in credible_levels(samples, truth, ev["weights"]).items():
+            for k, v in credible_levels(flow.full, truth, ev["weights"]).items():
                 is_levels[k][i] = v
     seconds = time.time() - t0
     out = {"event": event, **pp_statistics(npe_levels), "parameters": names,
