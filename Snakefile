@@ -13,6 +13,7 @@ report: "rules/captions/workflow.rst"
 
 include: "rules/common.smk"
 include: "rules/data.smk"
+include: "rules/glitches.smk"
 include: "rules/noise.smk"
 include: "rules/train.smk"
 include: "rules/inference.smk"

@@ -64,13 +64,19 @@ def reference_files(wildcards):
     )
 
 
+def glitch_network(wildcards):
+    """The trained glitch GAN, when simulate_noise injects its glitches."""
+    return ["results/glitches/gan/network.pt"] if config["noise"]["glitches"]["source"] == "gan" else []
+
+
 def all_outputs():
-    outputs = []
+    outputs = ["results/glitches/gan_metrics.json"]
     for name, event in EVENTS.items():
         outputs += expand("results/{event}/figures/asd_{ifo}.png", event=name, ifo=event.detectors)
         outputs += [
             f"results/{name}/noise/noise_summary.json",
             f"results/{name}/figures/noise_comparison.png",
+            f"results/{name}/figures/noise_glitches.png",
             f"results/{name}/posterior.hdf5",
             f"results/{name}/summary.json",
             f"results/{name}/validation/pp_test.json",

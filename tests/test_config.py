@@ -72,6 +72,9 @@ def test_every_schema_property_is_described_and_defaulted(root):
         ({"data": {"detectors": ["H1", "X9"]}}, "data.detectors[1]", "X9"),
         ({"events": [{"name": "S1", "gps_time": 1e9, "detectors": ["Q1"]}]}, "events[0].detectors[0]", "Q1"),
         ({"seed": -1}, "seed", "minimum"),
+        ({"glitches": {"classes": ["sine_gaussian", "blip"]}}, "glitches.classes[1]", "blip"),
+        ({"noise": {"glitches": {"rate": -0.1}}}, "noise.glitches.rate", "minimum"),
+        ({"glitches": {"ranges": {"ringdown": {"f0": [70.0]}}}}, "glitches.ranges.ringdown.f0", "too short"),
     ],
 )
 def test_schema_errors_name_the_key(config, key, text):
@@ -99,6 +102,14 @@ def test_schema_errors_name_the_key(config, key, text):
          "prior", "chi_1 do not apply"),
         ({"prior": {**validate_config({})["prior"], "psi": {"type": "uniform", "minimum": 1, "maximum": 0}}},
          "prior.psi", "minimum < maximum"),
+        ({"glitches": {"window": 8.0}}, "glitches.window", "longer than the 4 s segment"),
+        ({"glitches": {"peak_jitter": 0.2}}, "glitches.peak_jitter", "out of the 0.25 s window"),
+        ({"glitches": {"ranges": {"sine_gaussian": {"f0": [250.0, 70.0]}}}}, "glitches.ranges.sine_gaussian.f0",
+         "minimum < maximum"),
+        ({"glitches": {"gan": {"generator_channels": [8] * 12}}}, "glitches.gan.generator_channels", "do not divide"),
+        ({"glitches": {"classes": ["ringdown"]}, "noise": {"glitches": {"classes": ["bbh"]}}},
+         "noise.glitches.classes", "bbh not in glitches.classes"),
+        ({"noise": {"glitches": {"snr": {"minimum": 60.0}}}}, "noise.glitches.snr.minimum", "below"),
     ],
 )
 def test_consistency_errors_name_the_key(config, key, text):

@@ -6,6 +6,7 @@ import sys
 
 import h5py
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 from gwosc_server import GwoscServer
@@ -15,7 +16,12 @@ DATA_OUTPUTS = [
     "psd/H1_asd.txt", "psd/L1_asd.txt", "noise/simulated_noise.hdf5", "noise/noise_summary.json",
     "figures/asd_H1.png", "figures/asd_H1.pdf", "figures/asd_L1.png", "figures/asd_L1.pdf",
     "figures/noise_comparison.png", "figures/noise_comparison.pdf",
+    "noise/noise_with_glitches.hdf5", "noise/glitch_catalogue.csv", "figures/noise_glitches.png",
+    "figures/noise_glitches.pdf",
 ]
+GLITCH_OUTPUTS = ["training_set.hdf5", "heldout_set.hdf5", "gan/network.pt", "gan/losses.csv", "generated.hdf5",
+                  "gan_metrics.json", "figures/real_vs_generated.png", "figures/glitch_parameters.pdf",
+                  "figures/gan_losses.png"]
 
 
 def snakemake(root, *args, cwd=None):
@@ -30,7 +36,8 @@ def test_default_dag_dry_run(root, configfile):
     text = out.stdout + out.stderr
     for rule, count in (("fetch_strain", 2), ("estimate_psd", 2), ("simulate_noise", 1),
                         ("generate_waveforms", 1), ("train_flow", 1), ("sample_posterior", 1),
-                        ("importance_sample", 1)):
+                        ("importance_sample", 1), ("simulate_bursts", 1), ("train_glitch_gan", 1),
+                        ("generate_glitches", 1), ("evaluate_glitch_gan", 1)):
         assert any(line.split()[:2] == [rule, str(count)] for line in text.splitlines()), text
 
 
@@ -162,6 +169,10 @@ def _check_data_outputs(workdir, expect_ratio_of=None):
         with h5py.File(event_dir / "strain" / f"{det}.hdf5") as fh:
             assert json.loads(fh.attrs["config"])["data"]["psd"]["placement"] == "around"
             assert json.loads(fh.attrs["segment"]) == [1126259460.4, 1126259464.4]
+    glitches = summary["glitches"]
+    assert glitches["source"] == "gan" and set(glitches["detectors"]) == {"H1", "L1"}
+    catalogue = pd.read_csv(event_dir / "noise" / "glitch_catalogue.csv")
+    assert len(catalogue) == sum(d["n_glitches"] for d in glitches["detectors"].values())
     if expect_ratio_of is not None:
         from gwda.io import psd_files
 
@@ -171,6 +182,20 @@ def _check_data_outputs(workdir, expect_ratio_of=None):
         ratio = est.values[band] / expect_ratio_of(est.frequencies[band])
         assert abs(np.median(ratio) - 1) < 0.1
     return summary
+
+
+def _check_glitch_outputs(workdir):
+    glitch_dir = workdir / "results" / "glitches"
+    assert not [p for p in GLITCH_OUTPUTS if not (glitch_dir / p).is_file()]
+    metrics = json.loads((glitch_dir / "gan_metrics.json").read_text())
+    assert set(metrics["classes"]) == {"sine_gaussian", "ringdown", "white_noise_burst", "gaussian_pulse", "bbh"}
+    for m in metrics["classes"].values():
+        assert 0 <= m["c2st_in_noise"] <= 1 and 0 <= m["class_accuracy_generated"] <= 1
+        assert set(m["parameters"]) == {"peak_time", "central_frequency", "bandwidth", "duration", "quality"}
+    assert metrics["cost"]["generation_glitches_per_second"] > 0
+    with h5py.File(glitch_dir / "generated.hdf5") as fh:
+        assert fh["series"].shape == (5 * 64, 1024)
+        np.testing.assert_allclose(fh["snr"][()], 1.0, rtol=1e-4)
 
 
 @pytest.mark.slow
@@ -183,6 +208,7 @@ def test_whole_dag_runs_offline_on_synthetic_files(root, tmp_path, synthetic_dir
     _check_data_outputs(tmp_path, expect_ratio_of=analytic_psd)
     _check_posterior_outputs(tmp_path)
     _check_validation_outputs(tmp_path)
+    _check_glitch_outputs(tmp_path)
     again = snakemake(root, "-n", "--cores", "2", "--configfile", str(cfg), "-d", str(tmp_path))
     assert "Nothing to be done" in again.stdout + again.stderr
     _check_summarypages_takes(tmp_path / "results" / "GW150914" / "posterior.hdf5", tmp_path / "pages")
@@ -191,7 +217,8 @@ def test_whole_dag_runs_offline_on_synthetic_files(root, tmp_path, synthetic_dir
     html = (tmp_path / "report.html").read_text()
     for caption in ("Machine-learning analysis of GW150914 from public GWOSC strain",
                     "coverage test of the neural posterior estimator", "Whitened strain of each detector",
-                    "Training of the neural posterior", "Sky position of GW150914"):
+                    "Training of the neural posterior", "Sky position of GW150914",
+                    "Whitened bursts of unit optimal SNR", "with injected glitches"):
         assert caption in html
     # The opt-in standard-sampler reference, at the config's tiny dynesty setting.
     target = "results/GW150914/bilby/comparison.json"

@@ -179,6 +179,7 @@ def _check_consistency(config: dict) -> None:
             f"do not fit in a {welch} s Welch segment"
         )
     _check_prior(config)
+    _check_glitches(config)
     for i, ref in enumerate(config["validation"]["references"]):
         if not (ref.get("path") or ref.get("url")):
             raise ConfigError(f"config key 'validation.references[{i}]': give a path or a url for '{ref['label']}'")
@@ -189,6 +190,48 @@ def _check_consistency(config: dict) -> None:
         raise ConfigError(
             "config key 'data.local.directory': required when data.source is 'local'"
         )
+
+
+def _check_glitches(config: dict) -> None:
+    data, glitches = config["data"], config["glitches"]
+    window, duration = glitches["window"], data["segment"]["duration"]
+    if window > duration:
+        raise ConfigError(f"config key 'glitches.window': a {window} s window is longer than the "
+                          f"{duration} s segment (data.segment.duration)")
+    n = window * data["sample_rate"]
+    if abs(n - round(n)) > 1e-6:
+        raise ConfigError(f"config key 'glitches.window': {window} s is not a whole number of samples "
+                          f"at data.sample_rate {data['sample_rate']} Hz")
+    if glitches["peak_jitter"] >= window / 2:
+        raise ConfigError(f"config key 'glitches.peak_jitter': {glitches['peak_jitter']} s moves peaks out of "
+                          f"the {window} s window (must be below half of it)")
+    for cls, params in glitches["ranges"].items():
+        for name, (lo, hi) in params.items():
+            if not lo < hi:
+                raise ConfigError(f"config key 'glitches.ranges.{cls}.{name}': needs minimum < maximum")
+    factor = max(int(data["sample_rate"] // (2 * data["frequency"]["f_max"])), 1)
+    blocks = len(glitches["gan"]["generator_channels"])
+    if round(n) % (factor * 2 ** blocks):
+        raise ConfigError(f"config key 'glitches.gan.generator_channels': {blocks} blocks (each doubling the "
+                          f"length) do not divide the window's {round(n)} samples (GAN rate: every {factor}th)")
+    if round(n) // factor % 2 ** len(glitches["gan"]["critic_channels"]):
+        raise ConfigError(f"config key 'glitches.gan.critic_channels': {len(glitches['gan']['critic_channels'])} "
+                          f"halvings do not divide the window's {round(n) // factor} samples at the GAN rate")
+    gan = glitches["gan"]
+    if gan["stft_loss"] > 0 and not gan["conditional_parameters"]:
+        raise ConfigError("config key 'glitches.gan.stft_loss': pairs each generated burst with the training burst "
+                          "of its condition, so it needs glitches.gan.conditional_parameters: true (or set it to 0)")
+    injected = config["noise"]["glitches"]
+    snr = injected["snr"]
+    if not snr["minimum"] < snr["maximum"]:
+        raise ConfigError("config key 'noise.glitches.snr.minimum': must be below noise.glitches.snr.maximum")
+    unknown = set(injected["classes"] or []) - set(glitches["classes"])
+    if unknown:
+        raise ConfigError(f"config key 'noise.glitches.classes': {', '.join(sorted(unknown))} not in "
+                          f"glitches.classes (the GAN's classes)")
+    if window > injected["duration"]:
+        raise ConfigError(f"config key 'noise.glitches.duration': {injected['duration']} s is shorter than "
+                          f"a glitch window (glitches.window {window} s)")
 
 
 REQUIRED_PRIOR = ("chirp_mass", "mass_ratio", "luminosity_distance", "theta_jn", "phase", "psi",
@@ -266,14 +309,14 @@ def event_by_name(config: dict, name: str) -> Event:
 
 def config_sections(config: dict, sections: tuple[str, ...]) -> dict:
     """The parts of ``config`` named by ``sections`` ("a" a whole section, "a.b" key b of
-    section a): what a stage reads (:data:`gwda.stages.CONFIG`)."""
+    section a, and so on): what a stage reads (:data:`gwda.stages.CONFIG`)."""
     out: dict = {}
     for key in sections:
-        section, _, sub = key.partition(".")
-        if sub:
-            out.setdefault(section, {})[sub] = copy.deepcopy(config[section][sub])
-        else:
-            out[section] = copy.deepcopy(config[section])
+        *path, last = key.split(".")
+        source, target = config, out
+        for part in path:
+            source, target = source[part], target.setdefault(part, {})
+        target[last] = copy.deepcopy(source[last])
     return out
 
 

@@ -1,9 +1,10 @@
 """A conditional Wasserstein GAN with gradient penalty (Gulrajani et al. 2017) for 1-D time
 series, with checkpoint/resume.
 
-The generator maps a latent vector and a one-hot condition (the class) to a series through a
-linear layer and blocks of (×2 nearest-neighbour upsampling, convolution, LeakyReLU); the
-critic reads the series with the condition broadcast as extra input channels, through
+The condition is a vector (e.g. a one-hot class and scaled physical parameters). The
+generator maps a latent vector and the condition to a series through a linear layer and
+blocks of (×2 nearest-neighbour upsampling, convolution, batch normalisation, LeakyReLU); the critic reads the series
+with the condition broadcast as extra input channels, through
 strided convolutions with LeakyReLU (no batch normalisation, which the gradient penalty
 forbids), to one score. The critic is trained ``critic_steps`` times per generator step on
 E[D(fake)] - E[D(real)] + λ E[(|∇D(x̂)| - 1)²] at points x̂ between real and fake series; the
@@ -11,6 +12,16 @@ generator on -E[D(fake)]. The Wasserstein loss is used rather than the cross-ent
 the original GAN, which is known to be fragile on such data (mode collapse, vanishing
 gradients); -(critic loss without the penalty) estimates the Wasserstein distance between
 the real and generated distributions, and is logged per epoch.
+
+With a paired condition (each real series has the condition it was made with), the generator
+may also be trained on a multi-resolution STFT magnitude loss between what it makes for a
+condition and the real series of that condition, as GAN vocoders are (Yamamoto et al. 2020;
+Kong et al. 2020): it teaches the time–frequency shape that the condition fixes in a few
+hundred steps, which the adversarial loss alone takes many thousands to find, while being
+blind to what the condition leaves random (the phase, a noise burst's realisation), which
+is left to the adversarial loss. Log magnitudes are floored at 1 % of the real
+spectrogram's peak so that the loss weighs the burst rather than the empty time–frequency
+plane around it.
 
 Series are scaled by one number (``scale``, kept in the model) so that the training data
 have unit standard deviation per sample. Where the data are known to be band-limited and of
@@ -36,52 +47,66 @@ log = logging.getLogger(__name__)
 
 
 class Generator(nn.Module):
-    def __init__(self, n_samples: int, latent: int, n_classes: int, channels: list[int], kernel: int = 9):
+    def __init__(self, n_samples: int, latent: int, n_conditions: int, channels: list[int], kernel: int = 9):
         super().__init__()
         self.start = n_samples // 2 ** len(channels)
         if self.start * 2 ** len(channels) != n_samples:
             raise ValueError(f"{n_samples} samples are not divisible by 2^{len(channels)} (one per generator block)")
         self.latent, self.channels = latent, channels
-        self.input = nn.Linear(latent + n_classes, channels[0] * self.start)
-        blocks = []
-        for c_in, c_out in zip(channels, channels[1:] + [channels[-1]]):
-            blocks += [nn.Upsample(scale_factor=2), nn.Conv1d(c_in, c_out, kernel, padding=kernel // 2),
-                       nn.BatchNorm1d(c_out), nn.LeakyReLU(0.2)]
-        self.blocks = nn.Sequential(*blocks)
+        self.input = nn.Linear(latent + n_conditions, channels[0] * self.start)
+        # Nearest-neighbour upsampling then convolution, not a transposed convolution, whose
+        # uneven overlap leaves a periodic ("checkerboard") pattern at high frequencies.
+        self.blocks = nn.Sequential(*[
+            nn.Sequential(nn.Upsample(scale_factor=2), nn.Conv1d(c_in, c_out, kernel, padding=kernel // 2),
+                          nn.BatchNorm1d(c_out), nn.LeakyReLU(0.2))
+            for c_in, c_out in zip(channels, channels[1:] + [channels[-1]])])
         self.output = nn.Conv1d(channels[-1], 1, kernel, padding=kernel // 2)
 
     def forward(self, z: torch.Tensor, condition: torch.Tensor) -> torch.Tensor:
         h = nn.functional.leaky_relu(self.input(torch.cat([z, condition], dim=1)), 0.2)
-        h = self.blocks(h.view(z.shape[0], self.channels[0], self.start))
-        return self.output(h)[:, 0]
+        return self.output(self.blocks(h.view(z.shape[0], self.channels[0], self.start)))[:, 0]
 
 
 class Critic(nn.Module):
-    def __init__(self, n_samples: int, n_classes: int, channels: list[int], kernel: int = 9):
+    def __init__(self, n_samples: int, n_conditions: int, channels: list[int], kernel: int = 9,
+                 spectral: int = 0):
         super().__init__()
-        layers, c_in = [], 1 + n_classes
+        layers, c_in = [], 1 + n_conditions
         for c_out in channels:
             layers += [nn.Conv1d(c_in, c_out, kernel, stride=2, padding=kernel // 2), nn.LeakyReLU(0.2)]
             c_in = c_out
         self.features = nn.Sequential(*layers)
         self.output = nn.Linear(c_in * (n_samples // 2 ** len(channels)), 1)
+        # Optional second view: the log power spectrum, where a faint broadband residue (far
+        # below the peak, invisible in the time series) and a wrong central frequency are one
+        # linear feature away.
+        self.spectral = None
+        if spectral:
+            self.spectral = nn.Sequential(nn.Linear(n_samples // 2 + 1 + n_conditions, spectral), nn.LeakyReLU(0.2),
+                                          nn.Linear(spectral, 1))
 
     def forward(self, x: torch.Tensor, condition: torch.Tensor) -> torch.Tensor:
         h = torch.cat([x[:, None], condition[:, :, None].expand(-1, -1, x.shape[-1])], dim=1)
-        return self.output(self.features(h).flatten(1))[:, 0]
+        score = self.output(self.features(h).flatten(1))[:, 0]
+        if self.spectral is not None:
+            spectrum = torch.fft.rfft(x, dim=-1, norm="ortho")
+            log_power = torch.log10(spectrum.real**2 + spectrum.imag**2 + 1e-6)
+            score = score + self.spectral(torch.cat([log_power, condition], dim=1))[:, 0]
+        return score
 
 
 class ConditionalGAN(nn.Module):
-    """Generator, critic and the data scale; ``settings``: n_samples, n_classes, latent,
-    generator_channels, critic_channels, kernel."""
+    """Generator, critic and the data scale; ``settings``: n_samples, n_conditions, latent,
+    generator_channels, critic_channels, kernel, and optionally band, fixed_norm."""
 
     def __init__(self, settings: dict):
         super().__init__()
         self.settings = settings
         s = settings
-        self.generator = Generator(s["n_samples"], s["latent"], s["n_classes"], list(s["generator_channels"]),
+        self.generator = Generator(s["n_samples"], s["latent"], s["n_conditions"], list(s["generator_channels"]),
                                    s["kernel"])
-        self.critic = Critic(s["n_samples"], s["n_classes"], list(s["critic_channels"]), s["kernel"])
+        self.critic = Critic(s["n_samples"], s["n_conditions"], list(s["critic_channels"]), s["kernel"],
+                             s.get("critic_spectral", 0))
         self.register_buffer("scale", torch.ones(()))
         self.register_buffer("norm", torch.ones(()))          # L2 norm of the scaled data, if fixed
 
@@ -98,27 +123,24 @@ class ConditionalGAN(nn.Module):
             x = x * (self.norm / x.norm(dim=-1, keepdim=True).clamp_min(1e-12))
         return x
 
-    def one_hot(self, labels: torch.Tensor) -> torch.Tensor:
-        return nn.functional.one_hot(labels.long(), self.settings["n_classes"]).float()
-
     @torch.no_grad()
-    def generate(self, labels, generator: torch.Generator | None = None, batch: int = 4096) -> np.ndarray:
-        """One series per label (numpy, the data's units), the generator's batch
-        normalisation at its running statistics (so a series does not depend on its batch)."""
+    def generate(self, conditions, generator: torch.Generator | None = None, batch: int = 4096) -> np.ndarray:
+        """One series per row of ``conditions`` (numpy, the data's units), the generator's
+        batch normalisation at its running statistics (so a series does not depend on its batch)."""
         was_training = self.training
         self.eval()
         try:
-            return self._generate(labels, generator, batch)
+            return self._generate(conditions, generator, batch)
         finally:
             self.train(was_training)
 
-    def _generate(self, labels, generator, batch):
-        labels = torch.as_tensor(np.asarray(labels), device=self.scale.device)
+    def _generate(self, conditions, generator, batch):
+        conditions = torch.as_tensor(np.asarray(conditions), dtype=torch.float32, device=self.scale.device)
         out = []
-        for start in range(0, labels.shape[0], batch):
-            lab = labels[start:start + batch]
-            z = torch.randn(lab.shape[0], self.settings["latent"], device=self.scale.device, generator=generator)
-            out.append((self.fake(z, self.one_hot(lab)) / self.scale).cpu().numpy())
+        for start in range(0, conditions.shape[0], batch):
+            cond = conditions[start:start + batch]
+            z = torch.randn(cond.shape[0], self.settings["latent"], device=self.scale.device, generator=generator)
+            out.append((self.fake(z, cond) / self.scale).cpu().numpy())
         return np.concatenate(out) if out else np.empty((0, self.settings["n_samples"]))
 
 
@@ -130,17 +152,58 @@ def gradient_penalty(critic: Critic, real: torch.Tensor, fake: torch.Tensor, con
     return ((grad.norm(dim=1) - 1) ** 2).mean()
 
 
-def train_gan(model: ConditionalGAN, series: np.ndarray, labels: np.ndarray, settings: dict, seed: int,
+LOG_FLOOR = 1e-2
+
+
+def stft_loss(fake: torch.Tensor, real: torch.Tensor, sizes: tuple[int, ...]) -> torch.Tensor:
+    """Multi-resolution STFT magnitude loss (Yamamoto et al. 2020, Parallel WaveGAN): per FFT
+    size, the spectral convergence ‖|S_real| - |S_fake|‖ / ‖|S_real|‖ plus the mean absolute
+    difference of log magnitudes, averaged over sizes (Hann windows, hop of a quarter); plus
+    :func:`envelope_loss`, for bursts shorter than the shortest STFT segment."""
+    total = 0.0
+    for n in sizes:
+        window = torch.hann_window(n, device=fake.device)
+        spec = [torch.stft(x, n, hop_length=max(n // 4, 1), window=window, return_complex=True).abs()
+                for x in (fake, real)]
+        convergence = torch.linalg.norm(spec[1] - spec[0], dim=(1, 2)) / torch.linalg.norm(spec[1], dim=(1, 2)).clamp_min(1e-8)
+        floor = LOG_FLOOR * spec[1].amax(dim=(1, 2), keepdim=True)
+        log_mag = (torch.log(spec[1] + floor) - torch.log(spec[0] + floor)).abs().mean(dim=(1, 2))
+        total = total + (convergence + log_mag).mean()
+    return total / len(sizes) + envelope_loss(fake, real)
+
+
+def envelope(x: torch.Tensor) -> torch.Tensor:
+    """|x + i H[x]|, the amplitude envelope (H the Hilbert transform), by FFT."""
+    n = x.shape[-1]
+    spectrum = torch.fft.fft(x, dim=-1)
+    weight = torch.zeros(n, device=x.device)
+    weight[0] = 1.0
+    weight[1:(n + 1) // 2] = 2.0
+    if n % 2 == 0:
+        weight[n // 2] = 1.0
+    return torch.fft.ifft(spectrum * weight, dim=-1).abs()
+
+
+def envelope_loss(fake: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
+    """Relative L1 distance of the amplitude envelopes: where and how long, blind to the phase."""
+    e_fake, e_real = envelope(fake), envelope(real)
+    return ((e_fake - e_real).abs().sum(dim=-1) / e_real.abs().sum(dim=-1).clamp_min(1e-8)).mean()
+
+
+def train_gan(model: ConditionalGAN, series: np.ndarray, conditions: np.ndarray, settings: dict, seed: int,
               workdir: Path, loss_csv: Path, fingerprint: str, device: torch.device, progress: bool = True) -> dict:
-    """Train on ``series`` (rows) with class ``labels``; ``settings``: epochs, batch_size,
-    critic_steps, gradient_penalty, learning_rate_generator, learning_rate_critic. Checkpoints
+    """Train on ``series`` (rows) with their ``conditions`` (rows); ``settings``: epochs, batch_size,
+    critic_steps, gradient_penalty, learning_rate_generator, learning_rate_critic, and
+    optionally stft_loss (weight λ_s of :func:`stft_loss` between each generated series and
+    the real series whose condition it was given, added to the generator's loss) with
+    stft_sizes. Checkpoints
     after every epoch into ``workdir`` and resumes from it when called again with the same
     ``fingerprint`` (:mod:`gwda.core.checkpoint`)."""
     workdir.mkdir(parents=True, exist_ok=True)
     ckpt_path = workdir / "checkpoint.pt"
     model.to(device)
     x_all = torch.as_tensor(series, dtype=torch.float32, device=device)
-    y_all = torch.as_tensor(labels, device=device)
+    c_all = torch.as_tensor(conditions, dtype=torch.float32, device=device)
     model.scale.fill_(float(1.0 / x_all.std()))
     x_all = x_all * model.scale
     model.norm.fill_(float(x_all.norm(dim=-1).mean()))
@@ -153,6 +216,7 @@ def train_gan(model: ConditionalGAN, series: np.ndarray, labels: np.ndarray, set
     history, start_epoch = checkpoint.resume(ckpt_path, fingerprint, states, rng, gen, device)
     n, batch, steps = x_all.shape[0], settings["batch_size"], settings["critic_steps"]
     lam = settings["gradient_penalty"]
+    lam_stft, stft_sizes = settings.get("stft_loss", 0.0), tuple(settings.get("stft_sizes", (16, 32, 64)))
     for epoch in range(start_epoch, settings["epochs"]):
         t0 = time.time()
         order = torch.as_tensor(rng.permutation(n), device=device)
@@ -162,7 +226,7 @@ def train_gan(model: ConditionalGAN, series: np.ndarray, labels: np.ndarray, set
         for i in tqdm(batches, desc=f"epoch {epoch + 1}/{settings['epochs']}", disable=not progress,
                       mininterval=5, leave=False):
             idx_all = order[i:i + steps * batch]
-            cond_all = model.one_hot(y_all[idx_all])
+            cond_all = c_all[idx_all]
             with torch.no_grad():                 # the fakes of all critic steps in one pass
                 z = torch.randn(idx_all.numel(), model.settings["latent"], device=device, generator=gen)
                 fakes = model.fake(z, cond_all)
@@ -174,9 +238,12 @@ def train_gan(model: ConditionalGAN, series: np.ndarray, labels: np.ndarray, set
                 opt_c.zero_grad()
                 loss_c.backward()
                 opt_c.step()
-            cond = model.one_hot(y_all[order[i:i + batch]])
+            cond = c_all[order[i:i + batch]]
             z = torch.randn(cond.shape[0], model.settings["latent"], device=device, generator=gen)
-            loss_g = -model.critic(model.fake(z, cond), cond).mean()
+            fake = model.fake(z, cond)
+            loss_g = -model.critic(fake, cond).mean()
+            if lam_stft:
+                loss_g = loss_g + lam_stft * stft_loss(fake, x_all[order[i:i + batch]], stft_sizes)
             opt_g.zero_grad()
             loss_g.backward()
             opt_g.step()

@@ -48,13 +48,15 @@ def whitened_offsource(chunks: list[np.ndarray], psd: np.ndarray, domain: Freque
 
 
 def gaussianity(whitened: np.ndarray) -> dict:
-    """Statistics of the real and imaginary parts of whitened noise against N(0, 1).
+    """Statistics of the real and imaginary parts of whitened noise (or of a real whitened
+    time series) against N(0, 1).
 
     ``variance`` should be 1 within ``variance_std`` (= sqrt(2 / N) for N Gaussian values);
     ``ks_pvalue`` tests the full N(0, 1) (known mean and variance); the Anderson–Darling
     test checks the normal shape with fitted mean and variance.
     """
-    x = np.concatenate([whitened.real.ravel(), whitened.imag.ravel()])
+    x = np.concatenate([whitened.real.ravel(), whitened.imag.ravel()]) if np.iscomplexobj(whitened) \
+        else np.ravel(whitened)
     ad = stats.anderson(x, dist="norm", method="interpolate")
     ks = stats.kstest(x, "norm")
     return {

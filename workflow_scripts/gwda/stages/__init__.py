@@ -10,15 +10,25 @@ rule uses (``tests/test_envs.py`` checks it).
 :data:`CONFIG` declares, once, the config sections each stage reads. The rules pass exactly
 these (``rules/common.smk``: ``stage_config``), so that a change to them, and only to them,
 re-runs the stage; a stage run by hand gets the same subset; ``train_flow`` fingerprints
-them to decide whether its checkpoint can be resumed. ``"a.b"`` is key ``b`` of section ``a``.
+them to decide whether its checkpoint can be resumed (``train_glitch_gan`` likewise). ``"a.b"``
+is key ``b`` of section ``a``, and so on.
 """
 
 CONFIG: dict[str, tuple[str, ...]] = {
     # data
     "fetch_strain": ("data",),
     "estimate_psd": ("data",),
-    # noise
-    "simulate_noise": ("seed", "data", "noise"),
+    # noise (with glitches from the GAN or the burst families)
+    "simulate_noise": ("seed", "data", "noise", "glitches.classes", "glitches.ranges", "glitches.window",
+                       "glitches.peak_jitter"),
+    # glitches
+    "simulate_bursts": ("seed", "data.sample_rate", "data.frequency", "glitches.source", "glitches.classes",
+                        "glitches.window", "glitches.peak_jitter", "glitches.samples_per_class", "glitches.ranges",
+                        "glitches.evaluation.samples_per_class"),
+    "train_glitch_gan": ("seed", "glitches.classes", "glitches.window", "glitches.peak_jitter", "glitches.ranges",
+                         "glitches.gan"),
+    "generate_glitches": ("seed", "glitches.gan.device", "glitches.generated_per_class"),
+    "evaluate_glitch_gan": ("seed", "glitches.evaluation"),
     # train
     "generate_waveforms": ("seed", "data", "prior", "prior_constraints", "waveform", "training.proposal"),
     "train_flow": ("seed", "data", "prior", "prior_constraints", "waveform", "model", "training"),

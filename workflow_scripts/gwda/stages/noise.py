@@ -20,7 +20,9 @@ from ..runtime import atomic_output, rng, write_json
 log = logging.getLogger(__name__)
 
 
-def simulate_noise(strain: list, psd: list, noise: str, summary: str, figure: str, event: str, config: dict) -> dict:
+def simulate_noise(strain: list, psd: list, noise: str, summary: str, figure: str, glitch_noise: str,
+                   glitch_catalogue: str, glitch_figure: str, event: str, config: dict,
+                   glitch_network: str | None = None) -> dict:
     """Coloured Gaussian noise per detector and how it compares with the real off-source data.
 
     Three whitened samples are summarised per detector: simulated frequency-domain noise
@@ -72,6 +74,98 @@ def simulate_noise(strain: list, psd: list, noise: str, summary: str, figure: st
                                            "description": "one unwindowed segment of coloured noise"})
             g["psd"] = estimate.values
             real_psds[det], sim_psds[det] = estimate, sim_psd
+    result["glitches"] = _noise_with_glitches(psd, glitch_noise, glitch_catalogue, glitch_figure, event, config,
+                                              glitch_network)
     write_json(summary, result)
     noise_comparison_figure(real_psds, sim_psds, white_real, white_sim, event, domain.f_min, domain.f_max, figure)
     return result
+
+
+def _glitch_maker(config: dict, glitch_network: str | None):
+    """A function (class names, rng) -> unit-SNR bursts from the configured source, and its window domain."""
+    from ..glitches import families
+
+    source = config["noise"]["glitches"]["source"]
+    if source == "gan":
+        if not glitch_network:
+            raise ValueError("noise.glitches.source is 'gan' but no trained glitch GAN was given")
+        from ..glitches.generator import GlitchGenerator
+
+        gen = GlitchGenerator.load(glitch_network)
+
+        def make(names, generator):
+            labels = np.array([gen.encoder.classes.index(c) for c in names], dtype=int)
+            return gen.generate(labels, generator)[0]
+        return make, gen.domain
+    g = config["glitches"]
+    domain = families.window_domain(float(g["window"]), float(config["data"]["sample_rate"]),
+                                    float(config["data"]["frequency"]["f_min"]), float(config["data"]["frequency"]["f_max"]))
+
+    def make(names, generator):
+        out = np.empty((len(names), domain.n_samples))
+        for cls in set(names):
+            rows = np.flatnonzero(np.asarray(names) == cls)
+            out[rows] = families.draw(cls, rows.size, g["ranges"][cls], domain, generator, g["peak_jitter"])[0]
+        return out
+    return make, domain
+
+
+def _noise_with_glitches(psd: list, glitch_noise: str, glitch_catalogue: str, glitch_figure: str, event: str,
+                         config: dict, glitch_network: str | None) -> dict:
+    """A stretch of coloured Gaussian noise per detector, and the same with glitches injected
+    (:mod:`gwda.glitches.injection`): written with the catalogue, the SNR a matched filter
+    recovers for each glitch, and the Gaussianity of both whitened stretches."""
+    import pandas as pd
+
+    from ..glitches import injection
+    from ..glitches.features import measure
+    from ..plots.glitches import noise_with_glitches
+
+    data, settings = config["data"], config["noise"]["glitches"]
+    classes = settings["classes"] or config["glitches"]["classes"]
+    make, window = _glitch_maker(config, glitch_network)
+    stretch = injection.stretch_domain(float(settings["duration"]), float(data["sample_rate"]),
+                                       float(data["frequency"]["f_min"]), float(data["frequency"]["f_max"]))
+    rows, summary, whitened = [], {"source": settings["source"], "rate": settings["rate"],
+                                   "duration": stretch.duration, "detectors": {}}, {}
+    with atomic_output(glitch_noise) as tmp, h5py.File(tmp, "w") as fh:
+        fh.attrs.update({"event": event, "convention": WHITENING_CONVENTION, "sample_rate": stretch.sample_rate,
+                         "duration": stretch.duration, "gps_start": 0.0, "config": json.dumps(config)})
+        for psd_path in psd:
+            estimate = psd_files.read(psd_path)
+            det = estimate.detector
+            generator = rng(config["seed"], "simulate_noise", "glitches", event, det)
+            cat = injection.draw_catalogue(settings["rate"], stretch.duration, window.duration, settings["snr"],
+                                           classes, generator)
+            bursts = make(list(cat["class"]), generator) if len(cat) else np.empty((0, window.n_samples))
+            glitch_white = injection.whitened_stretch(bursts, cat["start"].to_numpy(), cat["snr"].to_numpy(), stretch)
+            glitch_strain = injection.colour(glitch_white, estimate.frequencies, estimate.values, stretch)
+            gaussian = gaussian_noise.time_domain_noise(estimate.frequencies, estimate.values, stretch.duration,
+                                                        stretch.sample_rate, generator)
+            white_without = injection.whiten(gaussian, estimate.frequencies, estimate.values, stretch)
+            white_with = injection.whiten(gaussian + glitch_strain, estimate.frequencies, estimate.values, stretch)
+            recovered = [injection.matched_filter_snr(white_with, x, start, stretch)
+                         for x, start in zip(bursts, cat["start"])]
+            peaks = measure(bursts, window)["peak_time"] if len(cat) else np.empty(0)
+            for k, (_, g) in enumerate(cat.iterrows()):
+                rows.append({"detector": det, "time": g["start"] + peaks[k], "class": g["class"], "snr": g["snr"],
+                             "recovered_snr": recovered[k]})
+            grp = fh.create_group(det)
+            grp["gaussian"] = gaussian
+            grp["with_glitches"] = gaussian + glitch_strain
+            grp["with_glitches"].attrs["description"] = "the same Gaussian noise plus the glitches of the catalogue"
+            whitened[det] = white_with
+            summary["detectors"][det] = {
+                "n_glitches": int(len(cat)),
+                "gaussian": gaussian_noise.gaussianity(white_without),
+                "with_glitches": gaussian_noise.gaussianity(white_with),
+            }
+    catalogue = pd.DataFrame(rows, columns=["detector", "time", "class", "snr", "recovered_snr"])
+    with atomic_output(glitch_catalogue) as tmp:
+        catalogue.to_csv(tmp, index=False)
+    if len(catalogue):
+        diff = catalogue["recovered_snr"] - catalogue["snr"]
+        summary["recovered_minus_injected_snr"] = {"mean": float(diff.mean()), "std": float(diff.std(ddof=0))}
+    noise_with_glitches(whitened, catalogue, stretch.sample_rate, stretch.f_max,
+                        f"{event}: simulated noise with {settings['source']} glitches (whitened)", glitch_figure)
+    return summary

@@ -1,0 +1,74 @@
+"""Glitches in simulated coloured noise: a Poisson catalogue (time, class, SNR), the glitches
+placed in a whitened stretch at their SNR, coloured by the detector's PSD and added to
+coloured Gaussian noise.
+
+A glitch of optimal SNR ρ is ρ times a unit-SNR burst (:mod:`gwda.glitches.families`); its
+whitened series keeps that SNR in any longer stretch, because the whitened-series convention
+(white noise of unit variance per sample in the band) does not depend on the length.
+Colouring inverts the whitening of :mod:`gwda.gw.domain` on the stretch's own domain (no
+window), so whitening the sum by the same PSD gives back the glitches at their SNR.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..gw.domain import FrequencyDomain
+
+
+def stretch_domain(duration: float, sample_rate: float, f_min: float, f_max: float) -> FrequencyDomain:
+    return FrequencyDomain(duration, sample_rate, f_min, f_max, roll_off=0.0)
+
+
+def power_law(rng: np.random.Generator, n: int, alpha: float, lo: float, hi: float) -> np.ndarray:
+    """``n`` draws from p(x) ∝ x^alpha on [lo, hi]."""
+    u = rng.uniform(size=n)
+    if np.isclose(alpha, -1.0):
+        return lo * (hi / lo) ** u
+    a = alpha + 1
+    return (lo**a + u * (hi**a - lo**a)) ** (1 / a)
+
+
+def draw_catalogue(rate: float, duration: float, window: float, snr: dict, classes: list[str],
+                   rng: np.random.Generator) -> pd.DataFrame:
+    """Poisson(rate · duration) glitches of equally likely ``classes``; ``time`` is where a
+    glitch's window starts (s from the stretch's start), the window inside the stretch."""
+    n = rng.poisson(rate * duration)
+    return pd.DataFrame({
+        "start": np.sort(rng.uniform(0, duration - window, n)),
+        "class": rng.choice(classes, n),
+        "snr": power_law(rng, n, snr["alpha"], snr["minimum"], snr["maximum"]),
+    })
+
+
+def whitened_stretch(bursts: np.ndarray, starts: np.ndarray, snrs: np.ndarray, domain: FrequencyDomain) -> np.ndarray:
+    """A whitened stretch (``domain``) holding each unit-SNR burst (rows) times its SNR from its start."""
+    out = np.zeros(domain.n_samples)
+    width = bursts.shape[-1]
+    for x, start, rho in zip(bursts, starts, snrs):
+        i = int(round(start * domain.sample_rate))
+        out[i:i + width] += rho * x[:domain.n_samples - i]
+    return out
+
+
+def colour(whitened: np.ndarray, psd_frequencies: np.ndarray, psd: np.ndarray, domain: FrequencyDomain) -> np.ndarray:
+    """Strain time series whose whitening (``domain``, the one-sided ``psd``) is ``whitened``."""
+    factor = domain.whitening_factor(np.interp(domain.frequencies, psd_frequencies, psd))[domain.mask]
+    htilde = domain.on_full_grid(domain.whitened_band(whitened) / factor)
+    return np.fft.irfft(htilde, n=domain.n_samples) / domain.delta_t
+
+
+def whiten(strain: np.ndarray, psd_frequencies: np.ndarray, psd: np.ndarray, domain: FrequencyDomain) -> np.ndarray:
+    """The whitened time series of a strain stretch (the inverse of :func:`colour` in band)."""
+    band = domain.whiten_segment(strain, np.interp(domain.frequencies, psd_frequencies, psd))
+    return domain.whitened_time_series(band)
+
+
+def matched_filter_snr(whitened: np.ndarray, burst: np.ndarray, start: float, domain: FrequencyDomain) -> float:
+    """The matched-filter SNR of the unit-SNR ``burst`` starting at ``start`` (s) in the
+    whitened stretch: Re <template, data> / |template|, in the in-band convention of
+    :mod:`gwda.gw.domain`."""
+    template = whitened_stretch(burst[None], np.array([start]), np.array([1.0]), domain)
+    t_band, d_band = domain.whitened_band(template), domain.whitened_band(whitened)
+    return float(np.real(np.sum(d_band * np.conj(t_band))) / np.sqrt(np.sum(np.abs(t_band) ** 2)))
