@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 import yaml
 from gwda.cli import JOB
-from gwda.stages import CONFIG, data, inference, noise, report, train, validation
+from gwda.stages import CONFIG, data, glitches, inference, noise, report, train, validation
 
-MODULES = {"data": data, "noise": noise, "train": train, "inference": inference, "validation": validation,
-           "report": report}
+MODULES = {"data": data, "glitches": glitches, "noise": noise, "train": train, "inference": inference,
+           "validation": validation, "report": report}
 
 
 def rule_blocks(root):
@@ -87,5 +87,7 @@ def test_config_sections_exist_in_the_schema(stage):
 
     config = validate_config({})
     for key in CONFIG[stage]:
-        section, _, sub = key.partition(".")
-        assert section in config and (not sub or sub in config[section]), f"{stage}: {key}"
+        node = config
+        for part in key.split("."):
+            assert isinstance(node, dict) and part in node, f"{stage}: {key}"
+            node = node[part]

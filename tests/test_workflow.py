@@ -218,7 +218,7 @@ def test_whole_dag_runs_offline_on_synthetic_files(root, tmp_path, synthetic_dir
     for caption in ("Machine-learning analysis of GW150914 from public GWOSC strain",
                     "coverage test of the neural posterior estimator", "Whitened strain of each detector",
                     "Training of the neural posterior", "Sky position of GW150914",
-                    "Whitened bursts of unit optimal SNR", "with injected glitches"):
+                    "Whitened bursts of unit optimal SNR", "SNR distribution and source in noise.glitches"):
         assert caption in html
     # The opt-in standard-sampler reference, at the config's tiny dynesty setting.
     target = "results/GW150914/bilby/comparison.json"

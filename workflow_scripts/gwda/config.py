@@ -218,6 +218,9 @@ def _check_glitches(config: dict) -> None:
         raise ConfigError(f"config key 'glitches.gan.critic_channels': {len(glitches['gan']['critic_channels'])} "
                           f"halvings do not divide the window's {round(n) // factor} samples at the GAN rate")
     gan = glitches["gan"]
+    if max(gan["stft_sizes"]) > round(n) // factor:
+        raise ConfigError(f"config key 'glitches.gan.stft_sizes': {max(gan['stft_sizes'])} exceeds the window's "
+                          f"{round(n) // factor} samples at the GAN rate")
     if gan["stft_loss"] > 0 and not gan["conditional_parameters"]:
         raise ConfigError("config key 'glitches.gan.stft_loss': pairs each generated burst with the training burst "
                           "of its condition, so it needs glitches.gan.conditional_parameters: true (or set it to 0)")

@@ -191,12 +191,15 @@ def envelope_loss(fake: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
 
 
 def train_gan(model: ConditionalGAN, series: np.ndarray, conditions: np.ndarray, settings: dict, seed: int,
-              workdir: Path, loss_csv: Path, fingerprint: str, device: torch.device, progress: bool = True) -> dict:
+              workdir: Path, loss_csv: Path, fingerprint: str, device: torch.device, progress: bool = True,
+              exact: np.ndarray | None = None) -> dict:
     """Train on ``series`` (rows) with their ``conditions`` (rows); ``settings``: epochs, batch_size,
     critic_steps, gradient_penalty, learning_rate_generator, learning_rate_critic, and
     optionally stft_loss (weight λ_s of :func:`stft_loss` between each generated series and
     the real series whose condition it was given, added to the generator's loss) with
-    stft_sizes. Checkpoints
+    stft_sizes; ``exact`` marks rows whose series the condition fixes entirely (no random
+    phase or noise): for them the paired loss also holds the relative L1 distance of the
+    series, which the STFT and envelope losses, blind to the sign, cannot tell. Checkpoints
     after every epoch into ``workdir`` and resumes from it when called again with the same
     ``fingerprint`` (:mod:`gwda.core.checkpoint`)."""
     workdir.mkdir(parents=True, exist_ok=True)
@@ -204,6 +207,7 @@ def train_gan(model: ConditionalGAN, series: np.ndarray, conditions: np.ndarray,
     model.to(device)
     x_all = torch.as_tensor(series, dtype=torch.float32, device=device)
     c_all = torch.as_tensor(conditions, dtype=torch.float32, device=device)
+    e_all = torch.as_tensor(np.zeros(len(series), bool) if exact is None else exact, device=device)
     model.scale.fill_(float(1.0 / x_all.std()))
     x_all = x_all * model.scale
     model.norm.fill_(float(x_all.norm(dim=-1).mean()))
@@ -243,7 +247,12 @@ def train_gan(model: ConditionalGAN, series: np.ndarray, conditions: np.ndarray,
             fake = model.fake(z, cond)
             loss_g = -model.critic(fake, cond).mean()
             if lam_stft:
-                loss_g = loss_g + lam_stft * stft_loss(fake, x_all[order[i:i + batch]], stft_sizes)
+                real = x_all[order[i:i + batch]]
+                loss_g = loss_g + lam_stft * stft_loss(fake, real, stft_sizes)
+                fixed = e_all[order[i:i + batch]]
+                if fixed.any():
+                    distance = (fake[fixed] - real[fixed]).abs().sum(dim=-1) / real[fixed].abs().sum(dim=-1)
+                    loss_g = loss_g + lam_stft * distance.sum() / fixed.numel()
             opt_g.zero_grad()
             loss_g.backward()
             opt_g.step()

@@ -35,6 +35,10 @@ CONDITIONED = {
 }
 
 
+#: Classes whose burst its condition fixes entirely (no random phase or noise realisation).
+FIXED_BY_CONDITION = ("gaussian_pulse",)
+
+
 def parameter_range(ranges: dict, name: str) -> tuple[float, float]:
     return tuple(ranges["chi"] if name in ("chi_1", "chi_2") else ranges[name])
 
@@ -85,6 +89,11 @@ class ConditionEncoder:
                     params[name][rows] = rng.uniform(*self._bounds(cls, name), rows.sum())
         return params
 
+    def fixed(self, labels: np.ndarray) -> np.ndarray:
+        """Which rows of ``labels`` the condition fixes entirely (with the parameters)."""
+        ids = [i for i, c in enumerate(self.classes) if c in FIXED_BY_CONDITION]
+        return np.isin(labels, ids) if self.with_parameters else np.zeros(len(labels), bool)
+
     def to_dict(self) -> dict:
         return {"classes": list(self.classes), "ranges": self.ranges, "peak_jitter": self.peak_jitter,
                 "window": self.window, "with_parameters": self.with_parameters}
@@ -123,12 +132,16 @@ def expand(y: np.ndarray, domain: FrequencyDomain) -> np.ndarray:
 def to_unit_bursts(y: np.ndarray, domain: FrequencyDomain) -> np.ndarray:
     """GAN output ``y`` (reduced series) -> bursts of unit optimal SNR on ``domain``: the
     same as ``families.unit_snr(expand(y, domain), domain)`` in one Fourier-transform pair."""
+    import scipy.fft
+
+    band = domain.band_slice
     spectrum = np.zeros(y.shape[:-1] + (domain.n_samples // 2 + 1,), dtype=complex)
-    spectrum[..., :y.shape[-1] // 2 + 1] = np.fft.rfft(y, axis=-1)
-    spectrum[..., ~domain.mask] = 0.0
+    spectrum[..., band] = scipy.fft.rfft(y, axis=-1, workers=-1)[..., band]
     # whitened_band(irfft(s)) = s[mask] · 2√K / n, K in-band bins: scale that to unit norm
-    norm = np.sqrt(np.sum(np.abs(spectrum) ** 2, axis=-1, keepdims=True)) * 2 * np.sqrt(domain.mask.sum())
-    return np.fft.irfft(spectrum * (domain.n_samples / np.maximum(norm, 1e-300)), n=domain.n_samples, axis=-1)
+    power = spectrum.real**2 + spectrum.imag**2
+    norm = np.sqrt(power.sum(axis=-1, keepdims=True)) * 2 * np.sqrt(band.stop - band.start)
+    spectrum *= domain.n_samples / np.maximum(norm, 1e-300)
+    return scipy.fft.irfft(spectrum, n=domain.n_samples, axis=-1, workers=-1)
 
 
 class GlitchGenerator:
@@ -146,7 +159,7 @@ class GlitchGenerator:
                 "critic_channels": list(network["critic_channels"]), "kernel": network["kernel"],
                 "band": [int(band[0]), int(band[-1]) + 1], "fixed_norm": True}
 
-    def generate(self, labels: np.ndarray, rng: np.random.Generator, batch: int = 4096
+    def generate(self, labels: np.ndarray, rng: np.random.Generator, batch: int = 512
                  ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Bursts of classes ``labels`` (unit optimal SNR, on ``domain``) and the parameters
         they were conditioned on (NaN without ``conditional_parameters``)."""

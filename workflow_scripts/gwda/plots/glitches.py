@@ -93,21 +93,25 @@ def gan_losses(losses_csv: Path | str, png_path: Path | str) -> None:
 
 
 def noise_with_glitches(stretches: dict[str, np.ndarray], catalogue: pd.DataFrame, sample_rate: float,
-                        f_max: float, title: str, png_path: Path | str, span: float = 8.0) -> None:
+                        f_max: float, title: str, png_path: Path | str, span: float = 4.0) -> None:
     """Per detector: ``span`` seconds of whitened simulated noise with injected glitches (time
-    series, glitches marked with class and SNR) and its time-frequency map."""
+    series, glitches marked with class and SNR) and its time-frequency map, the same span for
+    every detector, centred on the loudest glitch."""
     dets = list(stretches)
+    duration = min(x.size for x in stretches.values()) / sample_rate
+    start = 0.0
+    if len(catalogue):
+        start = float(catalogue.loc[catalogue["snr"].idxmax(), "time"]) - span / 2
+    start = max(0.0, min(start, duration - span))
+    i0, i1 = int(start * sample_rate), int((start + span) * sample_rate)
     fig, axes = plt.subplots(2 * len(dets), 1, figsize=(12, 3.2 * len(dets)), squeeze=False, sharex=True)
     for k, det in enumerate(dets):
-        rows = catalogue[catalogue["detector"] == det]
-        start = float(rows["time"].min() - 1.0) if len(rows) else 0.0
-        start = max(0.0, min(start, stretches[det].size / sample_rate - span))
-        i0, i1 = int(start * sample_rate), int((start + span) * sample_rate)
         x = stretches[det][i0:i1]
         t = start + np.arange(x.size) / sample_rate
         ax = axes[2 * k, 0]
         ax.plot(t, x, color=COLORS.get(det, "k"), lw=0.4)
-        for _, g in rows[(rows["time"] >= start) & (rows["time"] < start + span)].iterrows():
+        rows = catalogue[(catalogue["detector"] == det) & catalogue["time"].between(start, start + span)]
+        for _, g in rows.iterrows():
             ax.axvline(g["time"], color="0.3", ls=":", lw=0.8)
             ax.text(g["time"], np.abs(x).max(), f" {g['class']}\n ρ={g['snr']:.0f}", fontsize=7, va="top")
         ax.set_ylabel(f"{det} whitened")

@@ -70,7 +70,7 @@ def train_glitch_gan(training_set: str, network: str, losses: str, summary: str,
     conditions = encoder.encode(bursts.labels, bursts.parameters)
     t0 = time.time()
     result = train_gan(gan, reduce(bursts.series, bursts.domain), conditions, g["gan"], config["seed"], Path(workdir),
-                       Path(losses), fingerprint(config), device, progress)
+                       Path(losses), fingerprint(config), device, progress, exact=encoder.fixed(bursts.labels))
     seconds = time.time() - t0
     GlitchGenerator(gan.cpu(), encoder, bursts.domain).save(network)
     history = result["history"]

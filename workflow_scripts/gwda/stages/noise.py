@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 def simulate_noise(strain: list, psd: list, noise: str, summary: str, figure: str, glitch_noise: str,
                    glitch_catalogue: str, glitch_figure: str, event: str, config: dict,
-                   glitch_network: str | None = None) -> dict:
+                   glitch_network: list | None = None) -> dict:
     """Coloured Gaussian noise per detector and how it compares with the real off-source data.
 
     Three whitened samples are summarised per detector: simulated frequency-domain noise
@@ -81,8 +81,9 @@ def simulate_noise(strain: list, psd: list, noise: str, summary: str, figure: st
     return result
 
 
-def _glitch_maker(config: dict, glitch_network: str | None):
-    """A function (class names, rng) -> unit-SNR bursts from the configured source, and its window domain."""
+def _glitch_maker(config: dict, glitch_network: list | None):
+    """A function (class names, rng) -> unit-SNR bursts from the configured source, and its
+    window domain; ``glitch_network``: the trained GAN's file, in a list (empty unless the source is the GAN)."""
     from ..glitches import families
 
     source = config["noise"]["glitches"]["source"]
@@ -91,7 +92,7 @@ def _glitch_maker(config: dict, glitch_network: str | None):
             raise ValueError("noise.glitches.source is 'gan' but no trained glitch GAN was given")
         from ..glitches.generator import GlitchGenerator
 
-        gen = GlitchGenerator.load(glitch_network)
+        gen = GlitchGenerator.load(glitch_network[0])
 
         def make(names, generator):
             labels = np.array([gen.encoder.classes.index(c) for c in names], dtype=int)
@@ -111,7 +112,7 @@ def _glitch_maker(config: dict, glitch_network: str | None):
 
 
 def _noise_with_glitches(psd: list, glitch_noise: str, glitch_catalogue: str, glitch_figure: str, event: str,
-                         config: dict, glitch_network: str | None) -> dict:
+                         config: dict, glitch_network: list | None) -> dict:
     """A stretch of coloured Gaussian noise per detector, and the same with glitches injected
     (:mod:`gwda.glitches.injection`): written with the catalogue, the SNR a matched filter
     recovers for each glitch, and the Gaussianity of both whitened stretches."""
