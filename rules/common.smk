@@ -64,6 +64,11 @@ def reference_files(wildcards):
     )
 
 
+def glitch_table(wildcards):
+    """The table of real glitches, when the GAN trains on them (glitches.source: gwosc)."""
+    return [config["glitches"]["gwosc"]["table"]] if config["glitches"]["source"] == "gwosc" else []
+
+
 def glitch_network(wildcards):
     """The trained glitch GAN, when simulate_noise injects its glitches."""
     return ["results/glitches/gan/network.pt"] if config["noise"]["glitches"]["source"] == "gan" else []

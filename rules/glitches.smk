@@ -1,19 +1,21 @@
 # Transient noise: a conditional GAN trained on whitened bursts, once for all events.
 
 
-rule simulate_bursts:
+rule prepare_bursts:
+    input:
+        glitch_table=glitch_table,
     output:
         training_set="results/glitches/training_set.hdf5",
         heldout_set="results/glitches/heldout_set.hdf5",
     log:
-        "results/glitches/logs/simulate_bursts.log",
+        "results/glitches/logs/prepare_bursts.log",
     params:
-        config=stage_config("simulate_bursts"),
+        config=stage_config("prepare_bursts"),
     threads: 1
     conda:
         "../envs/simulation.yaml"
     script:
-        "../workflow_scripts/simulate_bursts.py"
+        "../workflow_scripts/prepare_bursts.py"
 
 
 rule train_glitch_gan:

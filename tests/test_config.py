@@ -110,6 +110,9 @@ def test_schema_errors_name_the_key(config, key, text):
         ({"glitches": {"classes": ["ringdown"]}, "noise": {"glitches": {"classes": ["bbh"]}}},
          "noise.glitches.classes", "bbh not in glitches.classes"),
         ({"noise": {"glitches": {"snr": {"minimum": 60.0}}}}, "noise.glitches.snr.minimum", "below"),
+        ({"glitches": {"source": "gwosc", "classes": ["blip"]}}, "glitches.gwosc.table", "required"),
+        ({"glitches": {"source": "gwosc", "classes": ["blip"], "gwosc": {"table": "g.csv"}}},
+         "glitches.gan.conditional_parameters", "no true parameters"),
     ],
 )
 def test_consistency_errors_name_the_key(config, key, text):

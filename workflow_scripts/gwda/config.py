@@ -194,6 +194,18 @@ def _check_consistency(config: dict) -> None:
 
 def _check_glitches(config: dict) -> None:
     data, glitches = config["data"], config["glitches"]
+    if glitches["source"] == "gwosc":
+        if not glitches["gwosc"]["table"]:
+            raise ConfigError("config key 'glitches.gwosc.table': required when glitches.source is 'gwosc'")
+        if glitches["gan"]["conditional_parameters"] or glitches["gan"]["stft_loss"] > 0:
+            raise ConfigError("config key 'glitches.gan.conditional_parameters': real glitches have no true "
+                              "parameters to condition on; set it to false and glitches.gan.stft_loss to 0")
+        if config["noise"]["glitches"]["source"] == "simulated":
+            raise ConfigError("config key 'noise.glitches.source': 'simulated' draws the burst families, which "
+                              "glitches.source 'gwosc' does not train on; use 'gan'")
+        if glitches["gwosc"]["psd_duration"] < 2 * data["segment"]["duration"]:
+            raise ConfigError(f"config key 'glitches.gwosc.psd_duration': {glitches['gwosc']['psd_duration']} s "
+                              f"holds fewer than two {data['segment']['duration']} s segments")
     window, duration = glitches["window"], data["segment"]["duration"]
     if window > duration:
         raise ConfigError(f"config key 'glitches.window': a {window} s window is longer than the "

@@ -53,7 +53,7 @@ class ConditionEncoder:
         self.peak_jitter, self.window, self.with_parameters = peak_jitter, window, with_parameters
         names = []
         if with_parameters:
-            names = ["peak_time"] + sorted({p for c in classes for p in CONDITIONED[c]})
+            names = ["peak_time"] + sorted({p for c in classes for p in CONDITIONED.get(c, ())})
         self.slots = tuple(names)
 
     @property
@@ -71,7 +71,7 @@ class ConditionEncoder:
         out[np.arange(labels.size), labels] = 1.0
         for j, name in enumerate(self.slots):
             for i, cls in enumerate(self.classes):
-                if name != "peak_time" and name not in CONDITIONED[cls]:
+                if name != "peak_time" and name not in CONDITIONED.get(cls, ()):
                     continue
                 rows = labels == i
                 lo, hi = self._bounds(cls, name)
@@ -84,7 +84,7 @@ class ConditionEncoder:
         params = {name: np.full(labels.size, np.nan) for name in self.slots}
         for i, cls in enumerate(self.classes):
             rows = labels == i
-            for name in ("peak_time",) + CONDITIONED[cls]:
+            for name in ("peak_time",) + CONDITIONED.get(cls, ()):
                 if name in params:
                     params[name][rows] = rng.uniform(*self._bounds(cls, name), rows.sum())
         return params

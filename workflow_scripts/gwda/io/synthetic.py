@@ -30,10 +30,11 @@ def sine_gaussian(times: np.ndarray, t0: float, f0: float = 120.0, q: float = 9.
 
 def write_gwosc_files(directory: Path | str, gps_start: int, duration: int,
                       detectors=("H1", "L1"), sample_rate: int = 4096, seed: int = 0,
-                      injection_time: float | None = None, injection_amplitude: float = 1e-21,
+                      injection_time: float | list[float] | None = None, injection_amplitude: float = 1e-21,
                       tag: str = "GWOSC_4KHZ_R1") -> dict[str, Path]:
     """Write one GWOSC-format HDF5 file per detector holding coloured Gaussian noise with
-    :func:`analytic_psd`, optionally with a sine-Gaussian injected at ``injection_time``."""
+    :func:`analytic_psd`, optionally with a sine-Gaussian injected at ``injection_time`` (or
+    at each of several times)."""
     rng = np.random.default_rng(seed)
     freqs = np.fft.rfftfreq(duration * sample_rate, 1.0 / sample_rate)
     psd = analytic_psd(freqs)
@@ -42,6 +43,7 @@ def write_gwosc_files(directory: Path | str, gps_start: int, duration: int,
         x = time_domain_noise(freqs, psd, duration, sample_rate, rng)
         if injection_time is not None:
             t = gps_start + np.arange(x.size) / sample_rate
-            x = x + sine_gaussian(t, injection_time, amplitude=injection_amplitude)
+            for t0 in np.atleast_1d(injection_time):
+                x = x + sine_gaussian(t, t0, amplitude=injection_amplitude)
         paths[det] = write_hdf5(directory, det, gps_start, sample_rate, x, tag=tag)
     return paths

@@ -22,9 +22,9 @@ CONFIG: dict[str, tuple[str, ...]] = {
     "simulate_noise": ("seed", "data", "noise", "glitches.classes", "glitches.ranges", "glitches.window",
                        "glitches.peak_jitter"),
     # glitches
-    "simulate_bursts": ("seed", "data.sample_rate", "data.frequency", "glitches.source", "glitches.classes",
-                        "glitches.window", "glitches.peak_jitter", "glitches.samples_per_class", "glitches.ranges",
-                        "glitches.evaluation.samples_per_class"),
+    "prepare_bursts": ("seed", "data", "glitches.source", "glitches.classes", "glitches.window",
+                       "glitches.peak_jitter", "glitches.samples_per_class", "glitches.ranges", "glitches.gwosc",
+                       "glitches.evaluation.samples_per_class"),
     "train_glitch_gan": ("seed", "glitches.classes", "glitches.window", "glitches.peak_jitter", "glitches.ranges",
                          "glitches.gan"),
     "generate_glitches": ("seed", "glitches.gan.device", "glitches.generated_per_class"),

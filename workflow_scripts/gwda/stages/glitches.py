@@ -25,10 +25,15 @@ def window_domain(config: dict):
                                   float(data["frequency"]["f_min"]), float(data["frequency"]["f_max"]))
 
 
-def simulate_bursts(training_set: str, heldout_set: str, config: dict) -> dict:
-    """The GAN's training bursts and, independently drawn, the held-out bursts it is evaluated on."""
+def prepare_bursts(training_set: str, heldout_set: str, config: dict, glitch_table: list | None = None) -> dict:
+    """The GAN's training bursts and the held-out bursts it is evaluated on: drawn
+    independently from the burst families (``glitches.source: simulated``), or real glitches
+    cut from strain at the GPS times of ``glitch_table`` (``gwosc``), each label's rows split
+    at random by ``glitches.gwosc.heldout_fraction``."""
     g = config["glitches"]
     domain = window_domain(config)
+    if g["source"] == "gwosc":
+        return _real_bursts(glitch_table[0], training_set, heldout_set, domain, config)
     sizes = {}
     for path, n, label in ((training_set, g["samples_per_class"], "training"),
                            (heldout_set, g["evaluation"]["samples_per_class"], "held-out")):
@@ -39,6 +44,38 @@ def simulate_bursts(training_set: str, heldout_set: str, config: dict) -> dict:
         sizes[label] = len(bursts.labels)
     log.info("simulated %d training and %d held-out bursts of %s", sizes["training"], sizes["held-out"],
              ", ".join(g["classes"]))
+    return sizes
+
+
+def _real_bursts(table_path: str, training_set: str, heldout_set: str, domain, config: dict) -> dict:
+    from ..glitches import real
+
+    g = config["glitches"]
+    table = real.read_table(table_path)
+    unknown = sorted(set(table["label"]) - set(g["classes"]))
+    if unknown:
+        log.info("%s: rows labelled %s are not in glitches.classes; left out", table_path, ", ".join(unknown))
+    table = table[table["label"].isin(g["classes"])].reset_index(drop=True)
+    missing = [c for c in g["classes"] if not (table["label"] == c).any()]
+    if missing:
+        raise real.GlitchTableError(f"{table_path}: no glitch labelled {', '.join(missing)} (glitches.classes)")
+    series, params = real.cut_all(table, config["data"], domain, g["gwosc"]["psd_duration"])
+    labels = np.array([g["classes"].index(c) for c in table["label"]])
+    generator = rng(config["seed"], "prepare_bursts", "split")
+    held = np.zeros(len(table), bool)
+    for i in range(len(g["classes"])):
+        rows = np.flatnonzero(labels == i)
+        n_held = max(1, int(round(g["gwosc"]["heldout_fraction"] * rows.size))) if rows.size > 1 else 0
+        held[generator.choice(rows, n_held, replace=False)] = True
+    sizes = {}
+    for path, keep, label in ((training_set, ~held, "training"), (heldout_set, held, "held-out")):
+        bursts = BurstSet(series[keep], labels[keep], tuple(g["classes"]), {k: v[keep] for k, v in params.items()},
+                          domain, {"source": "gwosc", "set": label, "table": str(table_path),
+                                   "detectors": sorted(set(table["detector"][keep]))})
+        bursts.write(path)
+        sizes[label] = int(keep.sum())
+    log.info("cut %d training and %d held-out real glitches of %s from %s", sizes["training"], sizes["held-out"],
+             ", ".join(g["classes"]), table_path)
     return sizes
 
 
