@@ -5,6 +5,7 @@
   ``--untrained``), end to end (conditions drawn, network, unit-SNR bursts at the data rate),
   against the baseline of simulating the same classes directly from their formulas
   (:mod:`gwda.glitches.families`) in the same run;
+* the same against gengli's pretrained blip generator, when installed;
 * a training epoch of the configured GAN on simulated bursts (seconds, generator steps per
   second), so that a full training can be sized.
 
@@ -32,7 +33,7 @@ def main() -> None:
     parser.add_argument("--network", default="results/glitches/gan/network.pt")
     parser.add_argument("--untrained", action="store_true", help="time an untrained generator of the default size")
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--n", type=int, default=5000, help="glitches generated (spread over the classes)")
+    parser.add_argument("--n", type=int, default=20000, help="glitches generated (spread over the classes)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     config = validate_config({})
@@ -64,6 +65,17 @@ def main() -> None:
     print(f"direct simulation (mix)   {sim_rate:10.0f} glitches/s   GAN / simulation = {gan_rate / sim_rate:.2f}")
     for cls, r in per_class.items():
         print(f"  {cls:22s}  {r:10.0f} /s")
+    try:
+        from gwda.glitches import gengli_source
+
+        gengli_source.blips(10, "L1", domain, seed=0)              # loads its weights
+        n = 1000
+        t0 = time.perf_counter()
+        gengli_source.blips(n, "L1", domain, seed=1)
+        rate = n / (time.perf_counter() - t0)
+        print(f"gengli blips (pretrained)  {rate:10.0f} glitches/s   GAN / gengli = {gan_rate / rate:.0f}")
+    except ImportError:
+        print("gengli not installed (pip install -e '.[gengli]'): no comparison with its generator")
 
     bursts = simulate(g["classes"], g["ranges"], 400, domain, np.random.default_rng(1), g["peak_jitter"])
     gan = ConditionalGAN(GlitchGenerator.gan_settings(encoder, domain, g["gan"]) | {"critic_spectral": g["gan"]["critic_spectral"]})

@@ -18,7 +18,8 @@ PACKAGE = {"numpy": "numpy", "scipy": "scipy", "h5py": "h5py", "gwpy": "gwpy", "
            "lal": "lalsuite", "lalsimulation": "lalsuite", "lalframe": "lalsuite", "pycbc": "pycbc",
            "torch": "pytorch", "nflows": "nflows", "yaml": "pyyaml", "jsonschema": "jsonschema",
            "matplotlib": "matplotlib", "requests": "requests", "astropy": "astropy", "tqdm": "tqdm",
-           "threadpoolctl": "threadpoolctl", "bilby": "bilby", "dynesty": "dynesty", "pandas": "pandas"}
+           "threadpoolctl": "threadpoolctl", "bilby": "bilby", "dynesty": "dynesty", "pandas": "pandas",
+           "gengli": "gengli"}
 # conda packages that provide another one's modules
 PROVIDES = {"lalsuite": {"lalsuite", "python-lal", "python-lalframe", "python-lalsimulation"}}
 PYPROJECT_NAME = {"pytorch": "torch"}

@@ -353,3 +353,45 @@ def test_a_glitch_table_without_its_columns_is_refused(tmp_path):
     (tmp_path / "t.csv").write_text("time,ifo\n1,H1\n")
     with pytest.raises(real.GlitchTableError, match="lacks column"):
         real.read_table(tmp_path / "t.csv")
+
+
+# -- gengli's pretrained blips (optional extra, in the test extra) ---------------------------------
+
+def test_gengli_snr_convention_is_pinned_and_its_blips_are_injected_at_our_snr():
+    """gengli's SNR assumes a unit one-sided PSD: its series of SNR ρ_g has Σy² = ρ_g² f_s/2, so
+    in whitened noise of unit variance per sample (ours) its optimal SNR is ρ_g √(f_s/2). Our
+    blips are rescaled to unit SNR in our convention: a matched filter in our whitened noise
+    recovers the SNR we inject."""
+    pytest.importorskip("gengli", reason="gengli is in the test extra: pip install -e '.[test]'")
+    from gwda.glitches import gengli_source
+
+    scaled = gengli_source.generator("L1").get_glitch(4, srate=4096.0, snr=10.0, seed=1, alpha=None)
+    # (to within its one-sided sum's full counting of the DC and Nyquist bins)
+    np.testing.assert_allclose(np.sqrt(np.sum(scaled**2, axis=-1)), 10.0 * np.sqrt(4096.0 / 2), rtol=5e-3)
+    blips = gengli_source.blips(30, "H1", WINDOW, seed=2)
+    assert blips.shape == (30, WINDOW.n_samples)
+    np.testing.assert_allclose(families.optimal_snr(blips, WINDOW), 1.0, rtol=1e-9)
+    # blips are short and low-frequency: centred in the window, power mostly below 250 Hz
+    m = measure(blips, WINDOW)
+    assert np.all(np.abs(m["peak_time"] - WINDOW.duration / 2) < 0.05) and np.median(m["central_frequency"]) < 250
+    rng = np.random.default_rng(3)
+    k = WINDOW.mask.sum()
+    noise = WINDOW.whitened_time_series(rng.standard_normal((30, k)) + 1j * rng.standard_normal((30, k)))
+    data = noise + 12.0 * blips
+    snr = np.real(np.sum(WINDOW.whitened_band(data) * np.conj(WINDOW.whitened_band(blips)), axis=-1))
+    assert abs(snr.mean() - 12.0) < 4 / np.sqrt(30) and 0.6 < snr.std() < 1.5
+
+
+@pytest.mark.parametrize("source", ["simulated", "gengli"])
+def test_simulate_noise_draws_unit_snr_glitches_from_each_source(source):
+    if source == "gengli":
+        pytest.importorskip("gengli", reason="gengli is in the test extra: pip install -e '.[test]'")
+    from gwda.config import validate_config
+    from gwda.stages.noise import _glitch_maker
+
+    config = validate_config({"noise": {"glitches": {"source": source}}})
+    make, window = _glitch_maker(config, None)
+    names = ["gengli_blip"] * 4 if source == "gengli" else ["sine_gaussian", "bbh", "ringdown", "sine_gaussian"]
+    bursts = make(names, np.random.default_rng(0), "L1")
+    assert bursts.shape == (4, window.n_samples) and window.duration == config["glitches"]["window"]
+    np.testing.assert_allclose(families.optimal_snr(bursts, window), 1.0, rtol=1e-9)

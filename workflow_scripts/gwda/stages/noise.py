@@ -82,11 +82,15 @@ def simulate_noise(strain: list, psd: list, noise: str, summary: str, figure: st
 
 
 def _glitch_maker(config: dict, glitch_network: list | None):
-    """A function (class names, rng) -> unit-SNR bursts from the configured source, and its
-    window domain; ``glitch_network``: the trained GAN's file, in a list (empty unless the source is the GAN)."""
+    """A function (class names, rng, detector) -> unit-SNR bursts from the configured source,
+    and its window domain; ``glitch_network``: the trained GAN's file, in a list (empty unless
+    the source is the GAN)."""
     from ..glitches import families
 
     source = config["noise"]["glitches"]["source"]
+    g, data = config["glitches"], config["data"]
+    domain = families.window_domain(float(g["window"]), float(data["sample_rate"]),
+                                    float(data["frequency"]["f_min"]), float(data["frequency"]["f_max"]))
     if source == "gan":
         if not glitch_network:
             raise ValueError("noise.glitches.source is 'gan' but no trained glitch GAN was given")
@@ -94,17 +98,20 @@ def _glitch_maker(config: dict, glitch_network: list | None):
 
         gen = GlitchGenerator.load(glitch_network[0])
 
-        def make(names, generator):
+        def make(names, generator, detector):
             labels = np.array([gen.encoder.classes.index(c) for c in names], dtype=int)
             return gen.generate(labels, generator)[0]
         return make, gen.domain
-    g = config["glitches"]
-    domain = families.window_domain(float(g["window"]), float(config["data"]["sample_rate"]),
-                                    float(config["data"]["frequency"]["f_min"]), float(config["data"]["frequency"]["f_max"]))
+    if source == "gengli":
+        from ..glitches import gengli_source
 
-    def make(names, generator):
+        def make(names, generator, detector):
+            return gengli_source.blips(len(names), detector, domain, int(generator.integers(2**31)))
+        return make, domain
+
+    def make(names, generator, detector):
         out = np.empty((len(names), domain.n_samples))
-        for cls in set(names):
+        for cls in sorted(set(names)):
             rows = np.flatnonzero(np.asarray(names) == cls)
             out[rows] = families.draw(cls, rows.size, g["ranges"][cls], domain, generator, g["peak_jitter"])[0]
         return out
@@ -123,7 +130,7 @@ def _noise_with_glitches(psd: list, glitch_noise: str, glitch_catalogue: str, gl
     from ..plots.glitches import noise_with_glitches
 
     data, settings = config["data"], config["noise"]["glitches"]
-    classes = settings["classes"] or config["glitches"]["classes"]
+    classes = ["gengli_blip"] if settings["source"] == "gengli" else settings["classes"] or config["glitches"]["classes"]
     make, window = _glitch_maker(config, glitch_network)
     stretch = injection.stretch_domain(float(settings["duration"]), float(data["sample_rate"]),
                                        float(data["frequency"]["f_min"]), float(data["frequency"]["f_max"]))
@@ -138,7 +145,7 @@ def _noise_with_glitches(psd: list, glitch_noise: str, glitch_catalogue: str, gl
             generator = rng(config["seed"], "simulate_noise", "glitches", event, det)
             cat = injection.draw_catalogue(settings["rate"], stretch.duration, window.duration, settings["snr"],
                                            classes, generator)
-            bursts = make(list(cat["class"]), generator) if len(cat) else np.empty((0, window.n_samples))
+            bursts = make(list(cat["class"]), generator, det) if len(cat) else np.empty((0, window.n_samples))
             glitch_white = injection.whitened_stretch(bursts, cat["start"].to_numpy(), cat["snr"].to_numpy(), stretch)
             glitch_strain = injection.colour(glitch_white, estimate.frequencies, estimate.values, stretch)
             gaussian = gaussian_noise.time_domain_noise(estimate.frequencies, estimate.values, stretch.duration,
