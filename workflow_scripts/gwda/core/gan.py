@@ -193,7 +193,9 @@ def envelope_loss(fake: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
 def train_gan(model: ConditionalGAN, series: np.ndarray, conditions: np.ndarray, settings: dict, seed: int,
               workdir: Path, loss_csv: Path, fingerprint: str, device: torch.device, progress: bool = True,
               exact: np.ndarray | None = None) -> dict:
-    """Train on ``series`` (rows) with their ``conditions`` (rows); ``settings``: epochs, batch_size,
+    """Train on ``series`` (rows) with their ``conditions`` (rows); logged per epoch: the
+    critic's Wasserstein estimate, the generator's adversarial loss -E[D(G)] and the paired
+    loss (unweighted). ``settings``: epochs, batch_size,
     critic_steps, gradient_penalty, learning_rate_generator, learning_rate_critic, and
     optionally stft_loss (weight λ_s of :func:`stft_loss` between each generated series and
     the real series whose condition it was given, added to the generator's loss) with
@@ -224,7 +226,7 @@ def train_gan(model: ConditionalGAN, series: np.ndarray, conditions: np.ndarray,
     for epoch in range(start_epoch, settings["epochs"]):
         t0 = time.time()
         order = torch.as_tensor(rng.permutation(n), device=device)
-        w_sum = g_sum = 0.0
+        w_sum = g_sum = p_sum = 0.0
         count = 0
         batches = range(0, n - batch * steps + 1, batch * steps)
         for i in tqdm(batches, desc=f"epoch {epoch + 1}/{settings['epochs']}", disable=not progress,
@@ -245,24 +247,27 @@ def train_gan(model: ConditionalGAN, series: np.ndarray, conditions: np.ndarray,
             cond = c_all[order[i:i + batch]]
             z = torch.randn(cond.shape[0], model.settings["latent"], device=device, generator=gen)
             fake = model.fake(z, cond)
-            loss_g = -model.critic(fake, cond).mean()
+            adversarial = -model.critic(fake, cond).mean()
+            paired = torch.zeros((), device=device)
             if lam_stft:
                 real = x_all[order[i:i + batch]]
-                loss_g = loss_g + lam_stft * stft_loss(fake, real, stft_sizes)
+                paired = stft_loss(fake, real, stft_sizes)
                 fixed = e_all[order[i:i + batch]]
                 if fixed.any():
                     distance = (fake[fixed] - real[fixed]).abs().sum(dim=-1) / real[fixed].abs().sum(dim=-1)
-                    loss_g = loss_g + lam_stft * distance.sum() / fixed.numel()
+                    paired = paired + distance.sum() / fixed.numel()
+            loss_g = adversarial + lam_stft * paired
             opt_g.zero_grad()
             loss_g.backward()
             opt_g.step()
             w_sum += float(wasserstein.detach())
-            g_sum += float(loss_g.detach())
+            g_sum += float(adversarial.detach())
+            p_sum += float(paired.detach())
             count += 1
         row = {"epoch": epoch + 1, "wasserstein": w_sum / max(count, 1), "generator_loss": g_sum / max(count, 1),
-               "seconds": time.time() - t0}
+               "paired_loss": p_sum / max(count, 1), "seconds": time.time() - t0}
         history.append(row)
-        log.info("epoch %d: Wasserstein estimate %.4f, generator loss %.4f (%.1f s)", epoch + 1,
-                 row["wasserstein"], row["generator_loss"], row["seconds"])
+        log.info("epoch %d: Wasserstein estimate %.4f, generator loss %.4f, paired loss %.4f (%.1f s)", epoch + 1,
+                 row["wasserstein"], row["generator_loss"], row["paired_loss"], row["seconds"])
         checkpoint.save(ckpt_path, fingerprint, states, rng, gen, history, loss_csv)
     return {"history": history, "resumed_from": start_epoch}

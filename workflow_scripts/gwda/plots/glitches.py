@@ -78,15 +78,20 @@ def parameter_histograms(real: dict, fake: dict, real_y: np.ndarray, fake_y: np.
 
 
 def gan_losses(losses_csv: Path | str, png_path: Path | str) -> None:
-    """The critic's Wasserstein estimate and the generator loss per epoch."""
+    """Per epoch: the critic's Wasserstein estimate, the generator's adversarial loss and the
+    paired (STFT + envelope) loss."""
     h = pd.read_csv(losses_csv)
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.5))
-    axes[0].plot(h["epoch"], h["wasserstein"], color="k")
-    axes[0].set_ylabel("critic's Wasserstein estimate")
-    axes[1].plot(h["epoch"], h["generator_loss"], color=GENERATED)
-    axes[1].set_ylabel("generator loss  -E[D(G(z))]")
-    for ax in axes:
+    panels = [("wasserstein", "critic's Wasserstein estimate", "k"),
+              ("generator_loss", "adversarial loss  -E[D(G(z))]", GENERATED)]
+    if "paired_loss" in h and h["paired_loss"].abs().sum() > 0:
+        panels.append(("paired_loss", "paired STFT + envelope loss", "#1b9e77"))
+    fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 3.5), squeeze=False)
+    for ax, (key, label, color) in zip(axes[0], panels):
+        ax.plot(h["epoch"], h[key], color=color)
+        ax.set_ylabel(label)
         ax.set_xlabel("epoch")
+    if len(panels) == 3:
+        axes[0, 2].set_yscale("log")
     fig.suptitle(f"GAN training ({h['seconds'].sum():.0f} s)")
     fig.tight_layout()
     save(fig, png_path)
