@@ -40,9 +40,9 @@ def main() -> None:
     g = config["glitches"]
     domain = families.window_domain(g["window"], config["data"]["sample_rate"], config["data"]["frequency"]["f_min"],
                                     config["data"]["frequency"]["f_max"])
-    encoder = ConditionEncoder(g["classes"], g["ranges"], g["peak_jitter"], g["window"], g["gan"]["conditional_parameters"])
+    encoder = ConditionEncoder.from_settings(g)
     if args.untrained or not Path(args.network).exists():
-        gan = ConditionalGAN(GlitchGenerator.gan_settings(encoder, domain, g["gan"]) | {"critic_spectral": g["gan"]["critic_spectral"]})
+        gan = ConditionalGAN(GlitchGenerator.gan_settings(encoder, domain, g["gan"]))
         generator, which = GlitchGenerator(gan, encoder, domain), "untrained, default size"
     else:
         generator, which = GlitchGenerator.load(args.network), args.network
@@ -78,7 +78,7 @@ def main() -> None:
         print("gengli not installed (pip install -e '.[gengli]'): no comparison with its generator")
 
     bursts = simulate(g["classes"], g["ranges"], 400, domain, np.random.default_rng(1), g["peak_jitter"])
-    gan = ConditionalGAN(GlitchGenerator.gan_settings(encoder, domain, g["gan"]) | {"critic_spectral": g["gan"]["critic_spectral"]})
+    gan = ConditionalGAN(GlitchGenerator.gan_settings(encoder, domain, g["gan"]))
     with tempfile.TemporaryDirectory() as tmp:
         result = train_gan(gan, reduce(bursts.series, domain), encoder.encode(bursts.labels, bursts.parameters),
                            {**g["gan"], "epochs": 2}, 0, Path(tmp), Path(tmp) / "losses.csv", "bench",

@@ -322,7 +322,8 @@ def test_glitch_gan_trains_on_real_glitches_cut_from_gwosc_files(root, tmp_path)
     base["glitches"]["gan"].update({"conditional_parameters": False, "stft_loss": 0.0})
     cfg = tmp_path / "config.yaml"
     cfg.write_text(yaml.safe_dump(base))
-    out = snakemake(root, "--cores", "2", "--configfile", str(cfg), "-d", str(tmp_path), "results/glitches/gan_metrics.json")
+    out = snakemake(root, "--cores", "2", "--configfile", str(cfg), "-d", str(tmp_path),
+                    "results/glitches/gan_metrics.json")
     assert out.returncode == 0, out.stderr[-3000:]
     with h5py.File(tmp_path / "results/glitches/training_set.hdf5") as fh:
         assert fh["series"].shape == (16, 1024) and fh.attrs["source"] == "gwosc"

@@ -165,7 +165,8 @@ def stft_loss(fake: torch.Tensor, real: torch.Tensor, sizes: tuple[int, ...]) ->
         window = torch.hann_window(n, device=fake.device)
         spec = [torch.stft(x, n, hop_length=max(n // 4, 1), window=window, return_complex=True).abs()
                 for x in (fake, real)]
-        convergence = torch.linalg.norm(spec[1] - spec[0], dim=(1, 2)) / torch.linalg.norm(spec[1], dim=(1, 2)).clamp_min(1e-8)
+        reference = torch.linalg.norm(spec[1], dim=(1, 2)).clamp_min(1e-8)
+        convergence = torch.linalg.norm(spec[1] - spec[0], dim=(1, 2)) / reference
         floor = LOG_FLOOR * spec[1].amax(dim=(1, 2), keepdim=True)
         log_mag = (torch.log(spec[1] + floor) - torch.log(spec[0] + floor)).abs().mean(dim=(1, 2))
         total = total + (convergence + log_mag).mean()

@@ -56,6 +56,12 @@ class ConditionEncoder:
             names = ["peak_time"] + sorted({p for c in classes for p in CONDITIONED.get(c, ())})
         self.slots = tuple(names)
 
+    @classmethod
+    def from_settings(cls, glitches: dict) -> ConditionEncoder:
+        """The encoder of the config's ``glitches`` section."""
+        return cls(glitches["classes"], glitches["ranges"], glitches["peak_jitter"], glitches["window"],
+                   glitches["gan"]["conditional_parameters"])
+
     @property
     def size(self) -> int:
         return len(self.classes) + len(self.slots)
@@ -109,7 +115,8 @@ def reduction_factor(domain: FrequencyDomain) -> int:
 def reduced_domain(domain: FrequencyDomain) -> FrequencyDomain:
     factor = reduction_factor(domain)
     rate = domain.sample_rate / factor
-    return families.window_domain(domain.duration, rate, domain.f_min, min(domain.f_max, rate / 2 - 1 / domain.duration))
+    f_max = min(domain.f_max, rate / 2 - 1 / domain.duration)
+    return families.window_domain(domain.duration, rate, domain.f_min, f_max)
 
 
 def reduce(x: np.ndarray, domain: FrequencyDomain) -> np.ndarray:
@@ -157,6 +164,7 @@ class GlitchGenerator:
         return {"n_samples": small.n_samples, "n_conditions": encoder.size, "latent": network["latent"],
                 "generator_channels": list(network["generator_channels"]),
                 "critic_channels": list(network["critic_channels"]), "kernel": network["kernel"],
+                "critic_spectral": network.get("critic_spectral", 0),
                 "band": [int(band[0]), int(band[-1]) + 1], "fixed_norm": True}
 
     def generate(self, labels: np.ndarray, rng: np.random.Generator, batch: int = 512

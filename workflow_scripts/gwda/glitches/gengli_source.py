@@ -27,7 +27,8 @@ def generator(detector: str):
     try:
         import gengli
     except ImportError as exc:
-        raise ImportError("noise.glitches.source 'gengli' needs the gengli package: pip install -e '.[gengli]'") from exc
+        raise ImportError("noise.glitches.source 'gengli' needs the gengli package: "
+                          "pip install -e '.[gengli]'") from exc
     return gengli.glitch_generator(detector if detector in DETECTORS else "L1")
 
 

@@ -36,13 +36,15 @@ def read_table(path: Path | str) -> pd.DataFrame:
     table = pd.read_csv(path)
     missing = [c for c in COLUMNS if c not in table.columns]
     if missing:
-        raise GlitchTableError(f"{path}: glitch table lacks column(s) {', '.join(missing)} (needs {', '.join(COLUMNS)})")
+        raise GlitchTableError(f"{path}: glitch table lacks column(s) {', '.join(missing)} "
+                               f"(needs {', '.join(COLUMNS)})")
     if table.empty:
         raise GlitchTableError(f"{path}: glitch table has no rows")
     return table
 
 
-def cut(gps_time: float, detector: str, data: dict, window: FrequencyDomain, psd_duration: float) -> tuple[np.ndarray, float]:
+def cut(gps_time: float, detector: str, data: dict, window: FrequencyDomain,
+        psd_duration: float) -> tuple[np.ndarray, float]:
     """The whitened unit-SNR window centred on ``gps_time`` and its SNR before normalisation."""
     segment = FrequencyDomain.from_settings(data)
     start = np.floor(gps_time - psd_duration / 2)

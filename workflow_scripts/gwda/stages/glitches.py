@@ -10,7 +10,6 @@ from pathlib import Path
 
 import h5py
 import numpy as np
-import pandas as pd
 
 from ..glitches import families
 from ..glitches.dataset import BurstSet, simulate
@@ -79,13 +78,6 @@ def _real_bursts(table_path: str, training_set: str, heldout_set: str, domain, c
     return sizes
 
 
-def _encoder(config: dict):
-    from ..glitches.generator import ConditionEncoder
-
-    g = config["glitches"]
-    return ConditionEncoder(g["classes"], g["ranges"], g["peak_jitter"], g["window"], g["gan"]["conditional_parameters"])
-
-
 def train_glitch_gan(training_set: str, network: str, losses: str, summary: str, workdir: str, config: dict,
                      threads: int = 1, progress: bool = True) -> dict:
     """Train the conditional GAN on the training bursts (resuming from ``workdir``'s
@@ -94,16 +86,15 @@ def train_glitch_gan(training_set: str, network: str, losses: str, summary: str,
 
     from ..core.devices import resolve_device
     from ..core.gan import ConditionalGAN, train_gan
-    from ..glitches.generator import GlitchGenerator, fingerprint, reduce
+    from ..glitches.generator import ConditionEncoder, GlitchGenerator, fingerprint, reduce
 
     torch.set_num_threads(max(1, threads))
     g = config["glitches"]
     device = resolve_device(g["gan"]["device"])
     bursts = BurstSet.read(training_set)
-    encoder = _encoder(config)
+    encoder = ConditionEncoder.from_settings(g)
     torch.manual_seed(config["seed"])
-    gan = ConditionalGAN(GlitchGenerator.gan_settings(encoder, bursts.domain, g["gan"]) |
-                         {"critic_spectral": g["gan"]["critic_spectral"]})
+    gan = ConditionalGAN(GlitchGenerator.gan_settings(encoder, bursts.domain, g["gan"]))
     conditions = encoder.encode(bursts.labels, bursts.parameters)
     t0 = time.time()
     result = train_gan(gan, reduce(bursts.series, bursts.domain), conditions, g["gan"], config["seed"], Path(workdir),
@@ -197,6 +188,3 @@ def evaluate_glitch_gan(training_set: str, heldout_set: str, glitches: str, loss
                  m["c2st_in_noise"], worst)
     return result
 
-
-def catalogue_frame(rows: list[dict]) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=["detector", "time", "class", "snr", "recovered_snr"])

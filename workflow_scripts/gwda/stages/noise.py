@@ -130,7 +130,9 @@ def _noise_with_glitches(psd: list, glitch_noise: str, glitch_catalogue: str, gl
     from ..plots.glitches import noise_with_glitches
 
     data, settings = config["data"], config["noise"]["glitches"]
-    classes = ["gengli_blip"] if settings["source"] == "gengli" else settings["classes"] or config["glitches"]["classes"]
+    classes = settings["classes"] or config["glitches"]["classes"]
+    if settings["source"] == "gengli":
+        classes = ["gengli_blip"]
     make, window = _glitch_maker(config, glitch_network)
     stretch = injection.stretch_domain(float(settings["duration"]), float(data["sample_rate"]),
                                        float(data["frequency"]["f_min"]), float(data["frequency"]["f_max"]))
