@@ -192,15 +192,24 @@ def test_conditions_scale_each_class_parameter_to_its_range():
     np.testing.assert_allclose(c[labels == 1, 4], (params["tau"][labels == 1] - 0.0006) / 0.0004, rtol=1e-5)
 
 
+def _expand(y, domain):
+    """Fourier interpolation of reduced series back to ``domain`` (the inverse of ``reduce``)."""
+    factor = domain.n_samples // y.shape[-1]
+    spectrum = np.zeros(y.shape[:-1] + (domain.n_samples // 2 + 1,), dtype=complex)
+    spectrum[..., :y.shape[-1] // 2 + 1] = np.fft.rfft(y, axis=-1) * factor
+    return np.fft.irfft(spectrum, n=domain.n_samples, axis=-1)
+
+
 def test_reduced_series_are_exact_for_band_limited_bursts():
-    from gwda.glitches.generator import expand, reduce, reduced_domain
+    from gwda.glitches.generator import reduce, reduced_domain, to_unit_bursts
 
     x, _ = families.draw("sine_gaussian", 20, RANGES["sine_gaussian"], WINDOW, np.random.default_rng(1), 0.03)
     small = reduced_domain(WINDOW)
     assert small.sample_rate == 2048.0 and reduce(x, WINDOW).shape == (20, 512)
     # only the bin at f_max = 1024 Hz (the reduced Nyquist frequency) is lost: < 1e-6 of a
     # sine-Gaussian's power below 250 Hz
-    np.testing.assert_allclose(expand(reduce(x, WINDOW), WINDOW), x, atol=1e-6)
+    np.testing.assert_allclose(_expand(reduce(x, WINDOW), WINDOW), x, atol=1e-6)
+    np.testing.assert_allclose(to_unit_bursts(reduce(x, WINDOW), WINDOW), x, atol=1e-6)
 
 
 # -- glitches in coloured noise ------------------------------------------------------------------
@@ -221,18 +230,19 @@ def test_injected_glitches_are_recovered_at_their_snr_by_a_matched_filter():
     starts = rng.uniform(0, 31.7, n)
     snrs = injection.power_law(rng, n, -3.0, 8.0, 50.0)
     assert snrs.min() >= 8 and snrs.max() <= 50
-    glitch = injection.colour(injection.whitened_stretch(bursts, starts, snrs, stretch), f, psd, stretch)
+    psd_on_stretch = np.interp(stretch.frequencies, f, psd)
+    glitch = stretch.coloured_time_series(injection.whitened_stretch(bursts, starts, snrs, stretch), psd_on_stretch)
     noise = time_domain_noise(f, psd, stretch.duration, stretch.sample_rate, rng)
-    white = injection.whiten(noise + glitch, f, psd, stretch)
+    white = injection.whiten(noise + glitch, psd_on_stretch, stretch)
     # the whitened Gaussian noise alone has unit variance per sample
-    assert abs(injection.whiten(noise, f, psd, stretch).var() - 1) < 0.02
-    recovered = np.array([injection.matched_filter_snr(white, b, s, stretch) for b, s in zip(bursts, starts)])
+    assert abs(injection.whiten(noise, psd_on_stretch, stretch).var() - 1) < 0.02
+    recovered = injection.matched_filter_snrs(white, bursts, starts, stretch)
     # overlapping glitches add to each other's filter output: compare the isolated ones
     isolated = np.array([np.all(np.abs(s - np.delete(starts, i)) > 0.25) for i, s in enumerate(starts)])
     diff = (recovered - snrs)[isolated]
     assert abs(diff.mean()) < 4 / np.sqrt(diff.size) and 0.7 < diff.std() < 1.3
     # glitches make the whitened noise heavy-tailed
-    gaussian = injection.whiten(noise, f, psd, stretch)
+    gaussian = injection.whiten(noise, psd_on_stretch, stretch)
     assert gaussianity(white)["excess_kurtosis"] > 0.1 > abs(gaussianity(gaussian)["excess_kurtosis"])
 
 
@@ -254,7 +264,8 @@ def test_parameter_tests_accept_the_same_family_and_reject_a_shifted_one():
     a, _ = families.draw("sine_gaussian", 500, RANGES["sine_gaussian"], WINDOW, rng, 0.03)
     b, _ = families.draw("sine_gaussian", 500, RANGES["sine_gaussian"], WINDOW, rng, 0.03)
     shifted, _ = families.draw("sine_gaussian", 500, {"f0": [110.0, 290.0], "tau": [0.004, 0.03]}, WINDOW, rng, 0.03)
-    same, wrong = parameter_tests(a, b, WINDOW), parameter_tests(a, shifted, WINDOW)
+    same = parameter_tests(measure(a, WINDOW), measure(b, WINDOW))
+    wrong = parameter_tests(measure(a, WINDOW), measure(shifted, WINDOW))
     assert min(p["ks_p"] for p in same.values()) > 1e-3
     assert wrong["central_frequency"]["ks_p"] < 1e-6
     assert wrong["central_frequency"]["median_generated"] - wrong["central_frequency"]["median_real"] > 30
@@ -274,11 +285,11 @@ def test_two_sample_classifier_tells_classes_apart_and_not_a_class_from_itself()
 
 
 def test_generator_output_becomes_unit_snr_bursts_in_one_step():
-    from gwda.glitches.generator import expand, reduce, to_unit_bursts
+    from gwda.glitches.generator import reduce, to_unit_bursts
 
     x, _ = families.draw("ringdown", 10, RANGES["sine_gaussian"], WINDOW, np.random.default_rng(6), 0.03)
     y = 3.7 * reduce(x, WINDOW) + 0.01 * np.random.default_rng(7).standard_normal((10, 512))
-    np.testing.assert_allclose(to_unit_bursts(y, WINDOW), families.unit_snr(expand(y, WINDOW), WINDOW), atol=1e-12)
+    np.testing.assert_allclose(to_unit_bursts(y, WINDOW), families.unit_snr(_expand(y, WINDOW), WINDOW), atol=1e-12)
 
 
 def test_gan_learns_a_one_parameter_family_and_the_check_rejects_a_shifted_one(tmp_path):
@@ -306,13 +317,13 @@ def test_gan_learns_a_one_parameter_family_and_the_check_rejects_a_shifted_one(t
     generator = GlitchGenerator(gan, enc, domain)
     held = simulate(["sine_gaussian"], ranges, 400, domain, np.random.default_rng(1), 0.01)
     fake, _ = generator.generate(np.zeros(400, dtype=int), np.random.default_rng(2))
-    good = parameter_tests(held.series, fake, domain)["central_frequency"]
+    good = parameter_tests(measure(held.series, domain), measure(fake, domain))["central_frequency"]
     assert good["ks_p"] > 1e-3, good
     params = enc.draw(np.zeros(400, dtype=int), np.random.default_rng(3))
     params["f0"] = np.random.default_rng(4).uniform(140.0, 200.0, 400)
     wrong_conditions = enc.encode(np.zeros(400, dtype=int), params)
     shifted = to_unit_bursts(gan.generate(wrong_conditions, torch.Generator().manual_seed(5)), domain)
-    assert parameter_tests(held.series, shifted, domain)["central_frequency"]["ks_p"] < 1e-3
+    assert parameter_tests(measure(held.series, domain), measure(shifted, domain))["central_frequency"]["ks_p"] < 1e-3
 
 
 # -- real glitches cut from GWOSC-format strain -------------------------------------------------

@@ -23,7 +23,6 @@ from scipy import stats
 
 from ..core import classifier
 from ..gw.domain import FrequencyDomain
-from . import features
 from .generator import reduce, reduced_domain
 
 #: Parameters compared (the SNR is 1 for every sample by construction).
@@ -32,8 +31,9 @@ COMPARED = ("peak_time", "central_frequency", "bandwidth", "duration", "quality"
 TARGETS = {"ks_p_min": 1e-3, "fidelity_gap_max": 0.05, "c2st_noise_max": 0.65}
 
 
-def parameter_tests(real: np.ndarray, fake: np.ndarray, domain: FrequencyDomain) -> dict:
-    m_real, m_fake = features.measure(real, domain), features.measure(fake, domain)
+def parameter_tests(m_real: dict, m_fake: dict) -> dict:
+    """KS p-value, Wasserstein distance and medians of each compared parameter, from the
+    features (:func:`gwda.glitches.features.measure`) of real and generated bursts."""
     out = {}
     for name in COMPARED:
         a, b = m_real[name], m_fake[name]
@@ -50,10 +50,11 @@ def in_noise(x: np.ndarray, snr: float, domain: FrequencyDomain, rng: np.random.
     return snr * x + noise
 
 
-def best_match(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def best_match(a: np.ndarray, b: np.ndarray, skip_same_row: bool = False) -> np.ndarray:
     """For every row of ``a``, the largest match with any row of ``b`` over circular time
     shifts and phase: max |Σ ã b̃* e^{2πi f t}| / (|a| |b|), from the analytic (one-sided)
-    cross-spectrum."""
+    cross-spectrum; with ``skip_same_row`` (``a`` the first rows of ``b``), row i of ``a`` is
+    not matched with row i of ``b``, itself."""
     fa, fb = np.fft.rfft(a, axis=-1), np.fft.rfft(b, axis=-1)
     na, nb = np.linalg.norm(fa, axis=-1), np.linalg.norm(fb, axis=-1)
     n = a.shape[-1]
@@ -61,14 +62,19 @@ def best_match(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     for i in range(len(a)):
         cross = np.zeros((len(b), n), dtype=complex)
         cross[:, :fa.shape[-1]] = fa[i] * np.conj(fb)
-        out[i] = np.max(np.abs(np.fft.ifft(cross, axis=-1)).max(axis=-1) * n / (na[i] * nb))
+        matches = np.abs(np.fft.ifft(cross, axis=-1)).max(axis=-1) * n / (na[i] * nb)
+        if skip_same_row:
+            matches[i] = -np.inf
+        out[i] = np.max(matches)
     return out
 
 
 def evaluate(classes: tuple[str, ...], train_x: np.ndarray, train_y: np.ndarray, real_x: np.ndarray,
              real_y: np.ndarray, fake_x: np.ndarray, fake_y: np.ndarray, domain: FrequencyDomain,
-             snr_in_noise: float, epochs: int, seed: int, n_match: int = 200) -> dict:
-    """The metrics of the module doc (series on the window ``domain``, labels index ``classes``)."""
+             snr_in_noise: float, epochs: int, seed: int, real_features: dict, fake_features: dict,
+             n_match: int = 200) -> dict:
+    """The metrics of the module doc (series on the window ``domain``, labels index
+    ``classes``; the features of the real and generated series, measured once by the caller)."""
     small = reduced_domain(domain)
     tr, re, fa = reduce(train_x, domain), reduce(real_x, domain), reduce(fake_x, domain)
     rng = np.random.default_rng(seed)
@@ -82,11 +88,11 @@ def evaluate(classes: tuple[str, ...], train_x: np.ndarray, train_y: np.ndarray,
         matches_fake = best_match(fa[g][:n_match], re[r])
         # real vs real: each of the first n_match real samples against the other real ones
         reals = re[r]
-        matches_real = np.array([best_match(reals[j:j + 1], np.delete(reals, j, axis=0))[0]
-                                 for j in range(min(n_match, len(reals)))])
+        matches_real = best_match(reals[:n_match], reals, skip_same_row=True)
         per_class[cls] = {
             "n_real": int(r.sum()), "n_generated": int(g.sum()),
-            "parameters": parameter_tests(real_x[r], fake_x[g], domain),
+            "parameters": parameter_tests({k: v[r] for k, v in real_features.items()},
+                                          {k: v[g] for k, v in fake_features.items()}),
             "class_accuracy_real": float(np.mean(pred_real[r] == i)),
             "class_accuracy_generated": float(np.mean(pred_fake[g] == i)),
             "c2st_noise_free": classifier.two_sample_accuracy(re[r], fa[g], epochs, seed + 1 + i),

@@ -16,8 +16,6 @@ interpolation. The reduced band excludes that Nyquist bin, where f_max equals it
 
 from __future__ import annotations
 
-import hashlib
-import json
 from pathlib import Path
 
 import numpy as np
@@ -128,17 +126,10 @@ def reduce(x: np.ndarray, domain: FrequencyDomain) -> np.ndarray:
     return np.fft.irfft(band, n=small.n_samples, axis=-1) / factor
 
 
-def expand(y: np.ndarray, domain: FrequencyDomain) -> np.ndarray:
-    """The inverse of :func:`reduce`: Fourier interpolation back to ``domain``."""
-    factor = reduction_factor(domain)
-    spectrum = np.zeros(y.shape[:-1] + (domain.n_samples // 2 + 1,), dtype=complex)
-    spectrum[..., :y.shape[-1] // 2 + 1] = np.fft.rfft(y, axis=-1) * factor
-    return np.fft.irfft(spectrum, n=domain.n_samples, axis=-1)
-
-
 def to_unit_bursts(y: np.ndarray, domain: FrequencyDomain) -> np.ndarray:
-    """GAN output ``y`` (reduced series) -> bursts of unit optimal SNR on ``domain``: the
-    same as ``families.unit_snr(expand(y, domain), domain)`` in one Fourier-transform pair."""
+    """GAN output ``y`` (reduced series) -> bursts of unit optimal SNR on ``domain``: Fourier
+    interpolation back to the domain's rate (the inverse of :func:`reduce`) and
+    ``families.unit_snr`` in one Fourier-transform pair."""
     import scipy.fft
 
     band = domain.band_slice
@@ -202,6 +193,3 @@ class GlitchGenerator:
         domain = families.window_domain(meta["window"], meta["sample_rate"], meta["f_min"], meta["f_max"])
         return cls(gan, ConditionEncoder(**meta["encoder"]), domain)
 
-
-def fingerprint(*parts) -> str:
-    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]

@@ -6,7 +6,8 @@ A glitch of optimal SNR ρ is ρ times a unit-SNR burst (:mod:`gwda.glitches.fam
 whitened series keeps that SNR in any longer stretch, because the whitened-series convention
 (white noise of unit variance per sample in the band) does not depend on the length.
 Colouring inverts the whitening of :mod:`gwda.gw.domain` on the stretch's own domain (no
-window), so whitening the sum by the same PSD gives back the glitches at their SNR.
+window: :meth:`~gwda.gw.domain.FrequencyDomain.coloured_time_series`), so whitening the sum by
+the same PSD gives back the glitches at their SNR.
 """
 
 from __future__ import annotations
@@ -52,23 +53,20 @@ def whitened_stretch(bursts: np.ndarray, starts: np.ndarray, snrs: np.ndarray, d
     return out
 
 
-def colour(whitened: np.ndarray, psd_frequencies: np.ndarray, psd: np.ndarray, domain: FrequencyDomain) -> np.ndarray:
-    """Strain time series whose whitening (``domain``, the one-sided ``psd``) is ``whitened``."""
-    factor = domain.whitening_factor(np.interp(domain.frequencies, psd_frequencies, psd))[domain.mask]
-    htilde = domain.on_full_grid(domain.whitened_band(whitened) / factor)
-    return np.fft.irfft(htilde, n=domain.n_samples) / domain.delta_t
+def whiten(strain: np.ndarray, psd: np.ndarray, domain: FrequencyDomain) -> np.ndarray:
+    """The whitened time series of a strain stretch (``psd`` on the domain's grid)."""
+    return domain.whitened_time_series(domain.whiten_segment(strain, psd))
 
 
-def whiten(strain: np.ndarray, psd_frequencies: np.ndarray, psd: np.ndarray, domain: FrequencyDomain) -> np.ndarray:
-    """The whitened time series of a strain stretch (the inverse of :func:`colour` in band)."""
-    band = domain.whiten_segment(strain, np.interp(domain.frequencies, psd_frequencies, psd))
-    return domain.whitened_time_series(band)
-
-
-def matched_filter_snr(whitened: np.ndarray, burst: np.ndarray, start: float, domain: FrequencyDomain) -> float:
-    """The matched-filter SNR of the unit-SNR ``burst`` starting at ``start`` (s) in the
-    whitened stretch: Re <template, data> / |template|, in the in-band convention of
+def matched_filter_snrs(whitened: np.ndarray, bursts: np.ndarray, starts: np.ndarray,
+                        domain: FrequencyDomain) -> np.ndarray:
+    """The matched-filter SNR of each unit-SNR burst (rows) starting at its ``starts`` (s) in
+    the whitened stretch: Re <template, data> / |template|, in the in-band convention of
     :mod:`gwda.gw.domain`."""
-    template = whitened_stretch(burst[None], np.array([start]), np.array([1.0]), domain)
-    t_band, d_band = domain.whitened_band(template), domain.whitened_band(whitened)
-    return float(np.real(np.sum(d_band * np.conj(t_band))) / np.sqrt(np.sum(np.abs(t_band) ** 2)))
+    d_band = domain.whitened_band(whitened)
+    out = np.empty(len(bursts))
+    for k, (burst, start) in enumerate(zip(bursts, starts)):
+        template = whitened_stretch(burst[None], np.array([start]), np.array([1.0]), domain)
+        t_band = domain.whitened_band(template)
+        out[k] = np.real(np.sum(d_band * np.conj(t_band))) / np.sqrt(np.sum(np.abs(t_band) ** 2))
+    return out

@@ -118,6 +118,13 @@ class FrequencyDomain:
         so that the optimal SNR of a whitened signal is ``sqrt(Σ |whitened_band(x)|²)``."""
         return np.fft.rfft(x, axis=-1)[..., self.mask] * 2 * np.sqrt(self.mask.sum()) / self.n_samples
 
+    def coloured_time_series(self, whitened: np.ndarray, psd: np.ndarray) -> np.ndarray:
+        """The strain segment whose whitened time series (``whiten_segment`` then
+        ``whitened_time_series``) is the in-band part of ``whitened``: the inverse of whitening,
+        exact for a domain without window (``roll_off`` 0)."""
+        htilde = self.on_full_grid(self.whitened_band(whitened) / self.whitening_factor(psd)[self.mask])
+        return np.fft.irfft(htilde, n=self.n_samples) / self.delta_t
+
     def effective_psd(self, psd: np.ndarray) -> np.ndarray:
         return psd * self.window_factor
 

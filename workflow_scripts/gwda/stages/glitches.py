@@ -86,7 +86,8 @@ def train_glitch_gan(training_set: str, network: str, losses: str, summary: str,
 
     from ..core.devices import resolve_device
     from ..core.gan import ConditionalGAN, train_gan
-    from ..glitches.generator import ConditionEncoder, GlitchGenerator, fingerprint, reduce
+    from ..core.training import config_hash
+    from ..glitches.generator import ConditionEncoder, GlitchGenerator, reduce
 
     torch.set_num_threads(max(1, threads))
     g = config["glitches"]
@@ -98,7 +99,7 @@ def train_glitch_gan(training_set: str, network: str, losses: str, summary: str,
     conditions = encoder.encode(bursts.labels, bursts.parameters)
     t0 = time.time()
     result = train_gan(gan, reduce(bursts.series, bursts.domain), conditions, g["gan"], config["seed"], Path(workdir),
-                       Path(losses), fingerprint(config), device, progress, exact=encoder.fixed(bursts.labels))
+                       Path(losses), config_hash(config), device, progress, exact=encoder.fixed(bursts.labels))
     seconds = time.time() - t0
     GlitchGenerator(gan.cpu(), encoder, bursts.domain).save(network)
     history = result["history"]
@@ -168,8 +169,10 @@ def evaluate_glitch_gan(training_set: str, heldout_set: str, glitches: str, loss
     fake, fake_y, attrs = read_generated(glitches)
     ev = config["glitches"]["evaluation"]
     t0 = time.time()
+    real_features, fake_features = features.measure(held.series, held.domain), features.measure(fake, held.domain)
     result = evaluation.evaluate(held.classes, train.series, train.labels, held.series, held.labels, fake, fake_y,
-                                 held.domain, ev["snr_in_noise"], ev["classifier_epochs"], int(config["seed"]))
+                                 held.domain, ev["snr_in_noise"], ev["classifier_epochs"], int(config["seed"]),
+                                 real_features, fake_features)
     with open(gan_summary) as fh:
         training = json.load(fh)
     result["cost"] = {"training_seconds": training["seconds_all_epochs"], "training_epochs": training["epochs"],
@@ -178,8 +181,8 @@ def evaluate_glitch_gan(training_set: str, heldout_set: str, glitches: str, loss
                       "generation_threads": int(attrs["threads"]), "evaluation_seconds": time.time() - t0}
     write_json(metrics, result)
     plots.real_vs_generated(held.series, held.labels, fake, fake_y, held.classes, held.domain, grid_figure)
-    plots.parameter_histograms(features.measure(held.series, held.domain), features.measure(fake, held.domain),
-                               held.labels, fake_y, held.classes, evaluation.COMPARED, result, parameters_figure)
+    plots.parameter_histograms(real_features, fake_features, held.labels, fake_y, held.classes, evaluation.COMPARED,
+                               result, parameters_figure)
     plots.gan_losses(losses, loss_figure)
     for cls, m in result["classes"].items():
         worst = min(p["ks_p"] for p in m["parameters"].values())

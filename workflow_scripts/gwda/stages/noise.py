@@ -148,14 +148,15 @@ def _noise_with_glitches(psd: list, glitch_noise: str, glitch_catalogue: str, gl
             cat = injection.draw_catalogue(settings["rate"], stretch.duration, window.duration, settings["snr"],
                                            classes, generator)
             bursts = make(list(cat["class"]), generator, det) if len(cat) else np.empty((0, window.n_samples))
-            glitch_white = injection.whitened_stretch(bursts, cat["start"].to_numpy(), cat["snr"].to_numpy(), stretch)
-            glitch_strain = injection.colour(glitch_white, estimate.frequencies, estimate.values, stretch)
+            starts = cat["start"].to_numpy()
+            glitch_white = injection.whitened_stretch(bursts, starts, cat["snr"].to_numpy(), stretch)
+            psd_on_stretch = np.interp(stretch.frequencies, estimate.frequencies, estimate.values)
+            glitch_strain = stretch.coloured_time_series(glitch_white, psd_on_stretch)
             gaussian = gaussian_noise.time_domain_noise(estimate.frequencies, estimate.values, stretch.duration,
                                                         stretch.sample_rate, generator)
-            white_without = injection.whiten(gaussian, estimate.frequencies, estimate.values, stretch)
-            white_with = injection.whiten(gaussian + glitch_strain, estimate.frequencies, estimate.values, stretch)
-            recovered = [injection.matched_filter_snr(white_with, x, start, stretch)
-                         for x, start in zip(bursts, cat["start"])]
+            white_without = injection.whiten(gaussian, psd_on_stretch, stretch)
+            white_with = injection.whiten(gaussian + glitch_strain, psd_on_stretch, stretch)
+            recovered = injection.matched_filter_snrs(white_with, bursts, starts, stretch)
             peaks = measure(bursts, window)["peak_time"] if len(cat) else np.empty(0)
             for k, (_, g) in enumerate(cat.iterrows()):
                 rows.append({"detector": det, "time": g["start"] + peaks[k], "class": g["class"], "snr": g["snr"],
