@@ -69,6 +69,11 @@ def glitch_table(wildcards):
     return [config["glitches"]["gwosc"]["table"]] if config["glitches"]["source"] == "gwosc" else []
 
 
+def denoiser_glitch_network(wildcards):
+    """The trained glitch GAN, when the denoiser's glitches come from it."""
+    return ["results/glitches/gan/network.pt"] if config["denoiser"]["glitches"]["source"] == "gan" else []
+
+
 def glitch_network(wildcards):
     """The trained glitch GAN, when simulate_noise injects its glitches."""
     return ["results/glitches/gan/network.pt"] if config["noise"]["glitches"]["source"] == "gan" else []
@@ -89,4 +94,9 @@ def all_outputs():
             f"results/{name}/figures/loss.png",
             f"results/{name}/figures/whitened_strain.png",
         ]
+        if config["denoiser"]["enabled"]:
+            outputs += [
+                f"results/{name}/denoiser/metrics.json",
+                f"results/{name}/figures/denoised_strain.png",
+            ]
     return outputs

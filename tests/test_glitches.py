@@ -396,14 +396,14 @@ def test_gengli_snr_convention_is_pinned_and_its_blips_are_injected_at_our_snr()
 
 
 @pytest.mark.parametrize("source", ["simulated", "gengli"])
-def test_simulate_noise_draws_unit_snr_glitches_from_each_source(source):
+def test_glitch_sources_draw_unit_snr_glitches(source):
     if source == "gengli":
         pytest.importorskip("gengli", reason="gengli is in the test extra: pip install -e '.[test]'")
     from gwda.config import validate_config
-    from gwda.stages.noise import _glitch_maker
+    from gwda.glitches.sources import glitch_maker
 
     config = validate_config({"noise": {"glitches": {"source": source}}})
-    make, window = _glitch_maker(config, None)
+    make, window = glitch_maker(source, config)
     names = ["gengli_blip"] * 4 if source == "gengli" else ["sine_gaussian", "bbh", "ringdown", "sine_gaussian"]
     bursts = make(names, np.random.default_rng(0), "L1")
     assert bursts.shape == (4, window.n_samples) and window.duration == config["glitches"]["window"]

@@ -16,8 +16,9 @@ ALLOWED = {
     "io": {"runtime", "core", "gw"},
     "npe": {"runtime", "core", "gw", "io"},
     "glitches": {"runtime", "core", "gw", "io"},
+    "denoise": {"runtime", "core", "gw", "glitches"},
     "plots": {"runtime", "core", "gw"},
-    "stages": {"runtime", "core", "gw", "io", "npe", "glitches", "plots"},
+    "stages": {"runtime", "core", "gw", "io", "npe", "glitches", "denoise", "plots"},
     "cli": {"runtime", "config", "stages"},
 }
 

@@ -180,6 +180,7 @@ def _check_consistency(config: dict) -> None:
         )
     _check_prior(config)
     _check_glitches(config)
+    _check_denoiser(config)
     for i, ref in enumerate(config["validation"]["references"]):
         if not (ref.get("path") or ref.get("url")):
             raise ConfigError(f"config key 'validation.references[{i}]': give a path or a url for '{ref['label']}'")
@@ -247,6 +248,42 @@ def _check_glitches(config: dict) -> None:
     if window > injected["duration"]:
         raise ConfigError(f"config key 'noise.glitches.duration': {injected['duration']} s is shorter than "
                           f"a glitch window (glitches.window {window} s)")
+
+
+def _check_denoiser(config: dict) -> None:
+    """The denoiser's window fits the analysis segment's untapered part and holds whole tokens."""
+    data, d = config["data"], config["denoiser"]
+    lo, hi = d["merger_range"]
+    if not lo < hi:
+        raise ConfigError(f"config key 'denoiser.merger_range': {d['merger_range']} must be increasing")
+    duration, roll_off = data["segment"]["duration"], data["window"]["roll_off"]
+    trigger = duration - data["segment"]["post_trigger"]
+    first = trigger - 0.5 * (lo + hi) * d["window"]
+    if first < roll_off - 1e-9 or first + d["window"] > duration - roll_off + 1e-9:
+        raise ConfigError(f"config key 'denoiser.window': {d['window']} s with the trigger at "
+                          f"{0.5 * (lo + hi):g} of it reaches outside the untapered part of the analysis segment "
+                          f"({roll_off:g}–{duration - roll_off:g} s; the trigger at {trigger:g} s)")
+    factor = max(int(data["sample_rate"] // (2 * data["frequency"]["f_max"])), 1)
+    n = d["window"] * data["sample_rate"] / factor
+    patch = d["network"]["patch"]
+    if abs(n - round(n)) > 1e-6 or round(n) % patch:
+        raise ConfigError(f"config key 'denoiser.network.patch': the {d['window']} s window is {n:g} samples at the "
+                          f"denoiser's rate ({data['sample_rate'] / factor:g} Hz), not a whole number of "
+                          f"{patch}-sample tokens")
+    if d["network"]["d_model"] % d["network"]["heads"]:
+        raise ConfigError(f"config key 'denoiser.network.heads': {d['network']['heads']} does not divide "
+                          f"denoiser.network.d_model {d['network']['d_model']}")
+    for key in ("snr", "glitches.snr"):
+        snr = d["snr"] if key == "snr" else d["glitches"]["snr"]
+        if not snr["minimum"] < snr["maximum"]:
+            raise ConfigError(f"config key 'denoiser.{key}.minimum': must be below denoiser.{key}.maximum")
+    unknown = set(d["glitches"]["classes"] or []) - set(config["glitches"]["classes"])
+    if unknown:
+        raise ConfigError(f"config key 'denoiser.glitches.classes': {', '.join(sorted(unknown))} not in "
+                          f"glitches.classes (the GAN's classes)")
+    edges = d["evaluation"]["snr_bins"]
+    if any(a >= b for a, b in zip(edges, edges[1:])):
+        raise ConfigError(f"config key 'denoiser.evaluation.snr_bins': {edges} must be increasing")
 
 
 REQUIRED_PRIOR = ("chirp_mass", "mass_ratio", "luminosity_distance", "theta_jn", "phase", "psi",

@@ -103,24 +103,14 @@ class ConditionEncoder:
                 "window": self.window, "with_parameters": self.with_parameters}
 
 
-def reduction_factor(domain: FrequencyDomain) -> int:
-    factor = int(domain.sample_rate // (2 * domain.f_max))
-    while factor > 1 and domain.n_samples % factor:
-        factor -= 1
-    return max(factor, 1)
-
-
 def reduced_domain(domain: FrequencyDomain) -> FrequencyDomain:
-    factor = reduction_factor(domain)
-    rate = domain.sample_rate / factor
-    f_max = min(domain.f_max, rate / 2 - 1 / domain.duration)
-    return families.window_domain(domain.duration, rate, domain.f_min, f_max)
+    return domain.decimated()
 
 
 def reduce(x: np.ndarray, domain: FrequencyDomain) -> np.ndarray:
     """Series on ``domain`` -> band-limited series on the reduced domain (module doc)."""
     small = reduced_domain(domain)
-    factor = reduction_factor(domain)
+    factor = domain.decimation_factor
     band = np.fft.rfft(x, axis=-1)[..., :small.n_samples // 2 + 1]
     band[..., ~small.mask] = 0.0
     return np.fft.irfft(band, n=small.n_samples, axis=-1) / factor

@@ -83,6 +83,23 @@ class FrequencyDomain:
                    f_min=float(data["frequency"]["f_min"]), f_max=float(data["frequency"]["f_max"]),
                    roll_off=float(data["window"]["roll_off"]))
 
+    @property
+    def decimation_factor(self) -> int:
+        """The largest integer factor by which the sample rate can drop with the band kept
+        below the new Nyquist frequency (and the segment a whole number of samples)."""
+        factor = int(self.sample_rate // (2 * self.f_max))
+        while factor > 1 and self.n_samples % factor:
+            factor -= 1
+        return max(factor, 1)
+
+    def decimated(self) -> FrequencyDomain:
+        """This domain at the sample rate divided by :attr:`decimation_factor`: band-limited
+        series lose nothing there (f_max drops by at most one bin, the new Nyquist bin, which
+        the mask excludes anyway). Its in-band bins are the first ones of this domain's."""
+        rate = self.sample_rate / self.decimation_factor
+        return FrequencyDomain(self.duration, rate, self.f_min, min(self.f_max, rate / 2 - self.delta_f),
+                               self.roll_off)
+
     def time_to_frequency(self, x: np.ndarray) -> np.ndarray:
         """Windowed Fourier transform of segment(s) x (last axis: time)."""
         return np.fft.rfft(x * self.window, axis=-1) * self.delta_t

@@ -11,6 +11,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 COLORS = {"H1": "#ee0000", "L1": "#4ba6ff", "V1": "#9b59b6", "K1": "#ffb200", "G1": "#222222"}
+#: Band of the whitened-strain figures (as in the GW150914 discovery paper), clipped to the analysis band.
+DISPLAY_BAND = (30.0, 350.0)
 plt.rcParams.update({"font.size": 11, "axes.grid": True, "grid.alpha": 0.3})
 
 

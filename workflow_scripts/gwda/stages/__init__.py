@@ -32,6 +32,12 @@ CONFIG: dict[str, tuple[str, ...]] = {
     # train
     "generate_waveforms": ("seed", "data", "prior", "prior_constraints", "waveform", "training.proposal"),
     "train_flow": ("seed", "data", "prior", "prior_constraints", "waveform", "model", "training"),
+    # denoise: the simulator's sections (as train_flow) and the GAN's, for its glitches
+    "train_denoiser": ("seed", "data", "prior", "prior_constraints", "waveform", "denoiser",
+                       "glitches.classes", "glitches.ranges", "glitches.window", "glitches.peak_jitter"),
+    "evaluate_denoiser": ("seed", "data", "prior", "prior_constraints", "waveform", "denoiser",
+                          "glitches.classes", "glitches.ranges", "glitches.window", "glitches.peak_jitter"),
+    "denoise_event": ("seed", "denoiser.posterior_waveforms"),
     # inference: the model file carries its own data, prior, waveform and network settings
     "sample_posterior": ("seed", "inference", "training.device"),
     "importance_sample": ("seed", "inference"),

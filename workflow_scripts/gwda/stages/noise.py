@@ -81,43 +81,6 @@ def simulate_noise(strain: list, psd: list, noise: str, summary: str, figure: st
     return result
 
 
-def _glitch_maker(config: dict, glitch_network: list | None):
-    """A function (class names, rng, detector) -> unit-SNR bursts from the configured source,
-    and its window domain; ``glitch_network``: the trained GAN's file, in a list (empty unless
-    the source is the GAN)."""
-    from ..glitches import families
-
-    source = config["noise"]["glitches"]["source"]
-    g, data = config["glitches"], config["data"]
-    domain = families.window_domain(float(g["window"]), float(data["sample_rate"]),
-                                    float(data["frequency"]["f_min"]), float(data["frequency"]["f_max"]))
-    if source == "gan":
-        if not glitch_network:
-            raise ValueError("noise.glitches.source is 'gan' but no trained glitch GAN was given")
-        from ..glitches.generator import GlitchGenerator
-
-        gen = GlitchGenerator.load(glitch_network[0])
-
-        def make(names, generator, detector):
-            labels = np.array([gen.encoder.classes.index(c) for c in names], dtype=int)
-            return gen.generate(labels, generator)[0]
-        return make, gen.domain
-    if source == "gengli":
-        from ..glitches import gengli_source
-
-        def make(names, generator, detector):
-            return gengli_source.blips(len(names), detector, domain, int(generator.integers(2**31)))
-        return make, domain
-
-    def make(names, generator, detector):
-        out = np.empty((len(names), domain.n_samples))
-        for cls in sorted(set(names)):
-            rows = np.flatnonzero(np.asarray(names) == cls)
-            out[rows] = families.draw(cls, rows.size, g["ranges"][cls], domain, generator, g["peak_jitter"])[0]
-        return out
-    return make, domain
-
-
 def _noise_with_glitches(psd: list, glitch_noise: str, glitch_catalogue: str, glitch_figure: str, event: str,
                          config: dict, glitch_network: list | None) -> dict:
     """A stretch of coloured Gaussian noise per detector, and the same with glitches injected
@@ -127,13 +90,12 @@ def _noise_with_glitches(psd: list, glitch_noise: str, glitch_catalogue: str, gl
 
     from ..glitches import injection
     from ..glitches.features import measure
+    from ..glitches.sources import glitch_classes, glitch_maker
     from ..plots.glitches import noise_with_glitches
 
     data, settings = config["data"], config["noise"]["glitches"]
-    classes = settings["classes"] or config["glitches"]["classes"]
-    if settings["source"] == "gengli":
-        classes = ["gengli_blip"]
-    make, window = _glitch_maker(config, glitch_network)
+    classes = glitch_classes(settings["source"], settings["classes"], config)
+    make, window = glitch_maker(settings["source"], config, glitch_network[0] if glitch_network else None)
     stretch = injection.stretch_domain(float(settings["duration"]), float(data["sample_rate"]),
                                        float(data["frequency"]["f_min"]), float(data["frequency"]["f_max"]))
     rows, summary, whitened = [], {"source": settings["source"], "rate": settings["rate"],

@@ -12,12 +12,10 @@ from ..io.samples import read_preferred_analysis
 from ..npe.analysis import ModelAnalysis
 from ..plots.diagnostics import loss_figure
 from ..plots.posterior import whitened_strain_figure
+from ..plots.style import DISPLAY_BAND
 from ..runtime import rng as make_rng
 
 log = logging.getLogger(__name__)
-
-#: Band of the whitened-strain figure (as in the GW150914 discovery paper), clipped to the analysis band.
-DISPLAY_BAND = (30.0, 350.0)
 
 
 def plot_training(loss: str, figure: str, event: str) -> None:
