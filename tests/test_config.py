@@ -151,3 +151,8 @@ def test_training_proposal_inherits_the_prior_bounds():
     p, q = prior.priors["luminosity_distance"], proposal.priors["luminosity_distance"]
     assert (q.kind, q.minimum, q.maximum) == ("uniform", p.minimum, p.maximum) and p.kind == "power_law"
     assert proposal.priors["chirp_mass"] == prior.priors["chirp_mass"]
+
+
+def test_the_removed_transformer_embedding_is_named():
+    with pytest.raises(ConfigError, match="model.embedding': removed.*denoiser"):
+        validate_config({"model": {"embedding": "transformer"}})

@@ -38,10 +38,9 @@ class LinearGaussianData:
 
 
 def small_model():
-    settings = {"n_ifos": 1, "svd_size": 2, "n_bins": 4, "parameters": ["a", "b"], "embedding": "resmlp",
+    settings = {"n_ifos": 1, "svd_size": 2, "n_bins": 4, "parameters": ["a", "b"],
                 "embedding_hidden": [32], "context_features": 8, "flow_transforms": 4, "flow_hidden": 32,
-                "flow_blocks": 1, "flow_bins": 8, "tail_bound": 5.0, "dropout": 0.0,
-                "transformer": {"token_size": 2, "d_model": 16, "heads": 2, "layers": 1}}
+                "flow_blocks": 1, "flow_bins": 8, "tail_bound": 5.0, "dropout": 0.0}
     torch.manual_seed(0)
     return PosteriorModel(settings)
 
@@ -126,18 +125,6 @@ def test_training_resumes_from_its_checkpoint(tmp_path):
     # Other settings: the checkpoint is not reused.
     third = train(small_model(), data, settings, 0, tmp_path, tmp_path / "loss.csv", "other", progress=False)
     assert third["resumed_from"] == 0
-
-
-def test_transformer_embedding_trains():
-    model = small_model()
-    settings = dict(model.settings, embedding="transformer")
-    model = PosteriorModel(settings)
-    x = torch.randn(16, 4)
-    theta = torch.randn(16, 2)
-    loss = -model.log_prob_standardised(theta, x).mean()
-    loss.backward()
-    assert torch.isfinite(loss)
-    assert any(p.grad is not None and p.grad.abs().sum() > 0 for p in model.flow._embedding_net.parameters())
 
 
 def test_sampled_log_density_equals_the_flow_log_prob():

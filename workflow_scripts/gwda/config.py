@@ -62,6 +62,10 @@ def validate_config(config: dict, schema_path: Path | str = SCHEMA_PATH, base: d
     out come from ``base`` (a config it extends: the workflow's config/config.yaml) where
     that has them, else from the schema; its ``prior`` replaces the base prior entry by entry."""
     schema = load_schema(schema_path)
+    for key in ("embedding", "transformer"):
+        if isinstance(config.get("model"), dict) and key in config["model"]:
+            raise ConfigError(f"config key 'model.{key}': removed; the embedding is the residual MLP "
+                              "(model.embedding_hidden), and the Transformer now denoises strain (denoiser)")
     config = _extend(copy.deepcopy(base or {}), copy.deepcopy(dict(config)), schema)
     validator = _Validator(schema)
     # Two passes: the first fills defaults of nested objects, the second reports errors on

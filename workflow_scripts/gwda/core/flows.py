@@ -21,7 +21,7 @@ from nflows.utils.torchutils import create_alternating_binary_mask
 from torch import nn
 
 from ..runtime import atomic_output
-from .embeddings import ResMLPEmbedding, TransformerEmbedding, WithProxies
+from .embeddings import ResMLPEmbedding, WithProxies
 
 
 class ConditionedResidualNet(nn.Module):
@@ -75,13 +75,8 @@ class PosteriorModel(nn.Module):
         self.register_buffer("param_mean", torch.zeros(n_params))
         self.register_buffer("param_std", torch.ones(n_params))
         n_in, n_ctx = 2 * n_ifos * n_basis, settings["context_features"]
-        if settings["embedding"] == "transformer":
-            t = settings["transformer"]
-            embedding = TransformerEmbedding(n_ifos, n_basis, n_ctx, t["token_size"], t["d_model"],
-                                             t["heads"], t["layers"], settings["dropout"])
-        else:
-            embedding = ResMLPEmbedding(n_in, settings["embedding_hidden"], n_ctx, settings["dropout"])
-        embedding = WithProxies(embedding, n_proxies)
+        embedding = WithProxies(ResMLPEmbedding(n_in, settings["embedding_hidden"], n_ctx, settings["dropout"]),
+                                 n_proxies)
         n_ctx += n_proxies
         generator = torch.Generator().manual_seed(settings.get("permutation_seed", 0))
         transforms = []
