@@ -91,3 +91,43 @@ rule denoise_event:
         "../envs/torch.yaml"
     script:
         "../workflow_scripts/denoise_event.py"
+
+
+# Opt-in: the same denoiser trained on Gaussian noise only, measured on the same held-out
+# examples (same seed), for the with/without-glitches comparison:
+#   snakemake --cores all results/GW150914/denoiser/gaussian/metrics.json
+use rule train_denoiser as train_denoiser_gaussian with:
+    input:
+        waveforms="results/{event}/training/waveforms.hdf5",
+        psd=per_detector("results/{event}/psd/{ifo}_psd.hdf5"),
+    output:
+        network="results/{event}/denoiser/gaussian/network.pt",
+        losses="results/{event}/denoiser/gaussian/losses.csv",
+        summary="results/{event}/denoiser/gaussian/training.json",
+    log:
+        "results/{event}/logs/train_denoiser_gaussian.log",
+    benchmark:
+        "results/{event}/benchmarks/train_denoiser_gaussian.tsv"
+    params:
+        config=stage_config("train_denoiser"),
+        trigger_time=lambda wildcards: EVENTS[wildcards.event].gps_time,
+        workdir=lambda wildcards: f"results/{wildcards.event}/denoiser/gaussian/checkpoints",
+        gaussian_only=True,
+
+
+use rule evaluate_denoiser as evaluate_denoiser_gaussian with:
+    input:
+        network="results/{event}/denoiser/gaussian/network.pt",
+        losses="results/{event}/denoiser/gaussian/losses.csv",
+        psd=per_detector("results/{event}/psd/{ifo}_psd.hdf5"),
+        glitch_network=denoiser_glitch_network,
+    output:
+        metrics="results/{event}/denoiser/gaussian/metrics.json",
+        figure="results/{event}/denoiser/gaussian/overlap.png",
+        figure_pdf="results/{event}/denoiser/gaussian/overlap.pdf",
+        loss_figure="results/{event}/denoiser/gaussian/loss.png",
+        loss_figure_pdf="results/{event}/denoiser/gaussian/loss.pdf",
+    log:
+        "results/{event}/logs/evaluate_denoiser_gaussian.log",
+    benchmark:
+        "results/{event}/benchmarks/evaluate_denoiser_gaussian.tsv"

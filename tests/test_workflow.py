@@ -198,6 +198,27 @@ def _check_glitch_outputs(workdir):
         np.testing.assert_allclose(fh["snr"][()], 1.0, rtol=1e-4)
 
 
+def _check_denoiser_outputs(workdir):
+    event = workdir / "results" / "GW150914"
+    for p in ("denoiser/network.pt", "denoiser/losses.csv", "denoiser/training.json", "denoiser/metrics.json",
+              "denoiser/denoised.hdf5", "denoiser/event.json", "figures/denoiser_overlap.png",
+              "figures/denoiser_loss.pdf", "figures/denoised_strain.png", "figures/denoised_strain.pdf"):
+        assert (event / p).is_file(), p
+    metrics = json.loads((event / "denoiser/metrics.json").read_text())
+    assert metrics["injections"] == 48 and len(metrics["overlap_by_snr"]) == 6
+    assert sum(row["denoiser"]["n"] for row in metrics["overlap_by_snr"]) == 48
+    # The Wiener filter, fitted in the stage, must beat the raw data's overlap with the truth.
+    high = metrics["median_overlap_snr_above_20"]
+    assert high["wiener"] > high["data"] + 0.1
+    for key in ("noise_suppression", "glitch_suppression"):
+        assert metrics[key]["denoiser"] > 0 and metrics[key]["wiener"] > 1
+    result = json.loads((event / "denoiser/event.json").read_text())
+    assert result["posterior_waveforms"] == 20 and -1 <= result["overlap_with_max_likelihood"]["network"] <= 1
+    with h5py.File(event / "denoiser/denoised.hdf5") as fh:
+        assert fh["H1/denoised"].shape == fh["times"].shape == (4096,)
+        assert fh["times"][0] == pytest.approx(-1.4)
+
+
 @pytest.mark.slow
 def test_whole_dag_runs_offline_on_synthetic_files(root, tmp_path, synthetic_dir):
     from gwda.io.synthetic import analytic_psd
@@ -209,6 +230,7 @@ def test_whole_dag_runs_offline_on_synthetic_files(root, tmp_path, synthetic_dir
     _check_posterior_outputs(tmp_path)
     _check_validation_outputs(tmp_path)
     _check_glitch_outputs(tmp_path)
+    _check_denoiser_outputs(tmp_path)
     again = snakemake(root, "-n", "--cores", "2", "--configfile", str(cfg), "-d", str(tmp_path))
     assert "Nothing to be done" in again.stdout + again.stderr
     _check_summarypages_takes(tmp_path / "results" / "GW150914" / "posterior.hdf5", tmp_path / "pages")
@@ -218,8 +240,17 @@ def test_whole_dag_runs_offline_on_synthetic_files(root, tmp_path, synthetic_dir
     for caption in ("Machine-learning analysis of GW150914 from public GWOSC strain",
                     "coverage test of the neural posterior estimator", "Whitened strain of each detector",
                     "Training of the neural posterior", "Sky position of GW150914",
-                    "Whitened bursts of unit optimal SNR", "SNR distribution and source in noise.glitches"):
+                    "Whitened bursts of unit optimal SNR", "SNR distribution and source in noise.glitches",
+                    "Transformer denoiser's reconstruction", "Training of the Transformer denoiser"):
         assert caption in html
+    # The opt-in denoiser trained on Gaussian noise only, measured on the same examples.
+    target = "results/GW150914/denoiser/gaussian/metrics.json"
+    out = snakemake(root, "--cores", "2", "--configfile", str(cfg), "-d", str(tmp_path), target)
+    assert out.returncode == 0, out.stderr[-3000:]
+    gaussian = json.loads((tmp_path / target).read_text())
+    with_glitches = json.loads((tmp_path / "results/GW150914/denoiser/metrics.json").read_text())
+    assert not gaussian["glitches_in_training"] and with_glitches["glitches_in_training"]
+    assert gaussian["median_overlap_snr_above_20"]["data"] == with_glitches["median_overlap_snr_above_20"]["data"]
     # The opt-in standard-sampler reference, at the config's tiny dynesty setting.
     target = "results/GW150914/bilby/comparison.json"
     out = snakemake(root, "--cores", "2", "--configfile", str(cfg), "-d", str(tmp_path), target)

@@ -49,6 +49,9 @@ def run(func, namespace: dict, doc: str) -> None:
         parser.add_argument("--threads", type=int, default=1)
         for name in names:
             parameter = signature.parameters[name]
+            if parameter.annotation in (bool, "bool"):
+                parser.add_argument(f"--{name.replace('_', '-')}", dest=name, action="store_true", default=None)
+                continue
             many = "list" in str(parameter.annotation)
             parser.add_argument(f"--{name.replace('_', '-')}", dest=name, nargs="+" if many else None,
                                 required=parameter.default is inspect.Parameter.empty)

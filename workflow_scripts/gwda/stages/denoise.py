@@ -43,9 +43,10 @@ def _analysis(config: dict, psd: list, trigger_time: float, event: str):
 
 def train_denoiser(waveforms: str, psd: list, network: str, losses: str, summary: str, workdir: str, event: str,
                    trigger_time: float, config: dict, glitch_network: list | None = None, threads: int = 1,
-                   progress: bool = True) -> dict:
+                   gaussian_only: bool = False, progress: bool = True) -> dict:
     """Train the denoiser on examples drawn from the event's simulator (resuming from
-    ``workdir``'s checkpoint when the settings are unchanged) and write it."""
+    ``workdir``'s checkpoint when the settings are unchanged) and write it. ``gaussian_only``:
+    without glitches whatever ``denoiser.glitches.rate`` says (the comparison model)."""
     import torch
 
     from ..core.devices import resolve_device
@@ -58,13 +59,14 @@ def train_denoiser(waveforms: str, psd: list, network: str, losses: str, summary
     d = config["denoiser"]
     device = resolve_device(d["training"]["device"])
     analysis, window = _analysis(config, psd, trigger_time, event)
-    simulation = _simulation(analysis, window, config, glitch_network, device, d["glitches"]["rate"] > 0)
+    with_glitches = d["glitches"]["rate"] > 0 and not gaussian_only
+    simulation = _simulation(analysis, window, config, glitch_network, device, with_glitches)
     torch.manual_seed(config["seed"])
     denoiser = Denoiser.build(d["network"], window, analysis.simulator.ifos, data_fingerprint(analysis.simulator))
     batches = BankBatches(simulation, WaveformDataset.read(waveforms))
     t0 = time.time()
     result = train(denoiser, batches, d["training"], int(config["seed"]), Path(workdir), Path(losses),
-                   config_hash(config), progress)
+                   config_hash([config, with_glitches]), progress)
     history = result["history"]
     info = {"event": event, "seconds_this_run": time.time() - t0,
             "seconds_all_epochs": float(sum(r["seconds"] for r in history)), "epochs": len(history),
