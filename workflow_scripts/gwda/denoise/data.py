@@ -99,7 +99,8 @@ class DenoiserSimulation:
         params = self.prior.sample(rng, n)
         params["geocent_time"] = np.zeros(n)                                 # placed by merger_range
         signals = self.sim.signal(params)
-        return {ifo: torch.as_tensor(s, dtype=torch.complex64, device=self.device) for ifo, s in signals.items()}, params
+        return {ifo: torch.as_tensor(s, dtype=torch.complex64, device=self.device)
+                for ifo, s in signals.items()}, params
 
     # -- examples -----------------------------------------------------------------------
     def examples(self, signals: dict[str, torch.Tensor], rng: np.random.Generator, generator: torch.Generator,

@@ -50,7 +50,8 @@ class BankBatches:
     def __init__(self, simulation: DenoiserSimulation, waveforms):
         dev = self.device = simulation.device
         self.simulation = simulation
-        self.intrinsic = {k: torch.as_tensor(v, dtype=torch.float32, device=dev) for k, v in waveforms.parameters.items()}
+        self.intrinsic = {k: torch.as_tensor(v, dtype=torch.float32, device=dev)
+                          for k, v in waveforms.parameters.items()}
         self.coefficients = torch.as_tensor(waveforms.coefficients, dtype=torch.complex64, device=dev)
         self.basis = torch.as_tensor(waveforms.basis, dtype=torch.complex64, device=dev)
         self.n_waveforms = waveforms.coefficients.shape[0]

@@ -117,17 +117,18 @@ def evaluate_denoiser(network: str, psd: list, losses: str, metrics: str, figure
     t0 = time.time()
 
     def injections(n):
-        chunks = []
+        """(data, signal, SNR) of ``n`` held-out injections in Gaussian noise."""
+        parts = []
         for i in range(0, n, 128):
             signals, _ = simulation.fresh_signals(min(128, n - i), generator_np)
-            chunks.append(simulation.examples(signals, generator_np, generator, noise_only=np.zeros(min(128, n - i), bool),
-                                              glitches=False))
-        return (np.concatenate([getattr(c, k).numpy() for c in chunks]) for k in ("data", "signal")), \
-            np.concatenate([c.snr for c in chunks])
+            parts.append(simulation.examples(signals, generator_np, generator, glitches=False,
+                                             noise_only=np.zeros(min(128, n - i), bool)))
+        return (np.concatenate([p.data.numpy() for p in parts]), np.concatenate([p.signal.numpy() for p in parts]),
+                np.concatenate([p.snr for p in parts]))
 
-    (fit_data, fit_signal), _ = injections(ev["wiener_examples"])
+    fit_data, fit_signal, _ = injections(ev["wiener_examples"])
     wiener = WienerFilter.fit(fit_signal, fit_data - fit_signal)
-    (data, truth), snr = injections(ev["injections"])
+    data, truth, snr = injections(ev["injections"])
     methods = {"denoiser": denoiser(data), "wiener": wiener(data)}
     result, overlaps = signal_metrics(data, truth, snr, methods, ev["snr_bins"], ev["high_snr"])
     result["injections"] = int(snr.size)
