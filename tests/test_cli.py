@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 import yaml
 from gwda.cli import JOB
-from gwda.stages import CONFIG, data, glitches, inference, noise, report, train, validation
+from gwda.stages import CONFIG, data, denoise, glitches, inference, noise, report, train, validation
 
-MODULES = {"data": data, "glitches": glitches, "noise": noise, "train": train, "inference": inference,
-           "validation": validation, "report": report}
+MODULES = {"data": data, "glitches": glitches, "noise": noise, "train": train, "denoise": denoise,
+           "inference": inference, "validation": validation, "report": report}
 
 
 def rule_blocks(root):
@@ -91,3 +91,10 @@ def test_config_sections_exist_in_the_schema(stage):
         for part in key.split("."):
             assert isinstance(node, dict) and part in node, f"{stage}: {key}"
             node = node[part]
+
+
+def test_boolean_stage_options_are_flags_by_hand(root):
+    out = subprocess.run([sys.executable, str(root / "workflow_scripts" / "train_denoiser.py"), "--help"],
+                         capture_output=True, text=True, cwd=root)
+    assert out.returncode == 0, out.stderr
+    assert "--gaussian-only" in out.stdout and "GAUSSIAN_ONLY" not in out.stdout
