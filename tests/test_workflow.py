@@ -213,7 +213,7 @@ def _check_denoiser_outputs(workdir):
     for key in ("noise_suppression", "glitch_suppression"):
         assert metrics[key]["denoiser"] > 0 and metrics[key]["wiener"] > 1
     result = json.loads((event / "denoiser/event.json").read_text())
-    assert result["posterior_waveforms"] == 20 and -1 <= result["overlap_with_max_likelihood"]["network"] <= 1
+    assert 1 <= result["posterior_waveforms"] <= 20 and -1 <= result["overlap_with_max_likelihood"]["network"] <= 1
     with h5py.File(event / "denoiser/denoised.hdf5") as fh:
         assert fh["H1/denoised"].shape == fh["times"].shape == (4096,)
         assert fh["times"][0] == pytest.approx(-1.4)
