@@ -74,6 +74,12 @@ def denoiser_glitch_network(wildcards):
     return ["results/glitches/gan/network.pt"] if config["denoiser"]["glitches"]["source"] == "gan" else []
 
 
+def robustness_glitch_network(wildcards):
+    """The trained glitch GAN, when the robustness test's glitches come from it."""
+    source = config["validation"]["glitch_robustness"]["source"]
+    return ["results/glitches/gan/network.pt"] if source == "gan" else []
+
+
 def glitch_network(wildcards):
     """The trained glitch GAN, when simulate_noise injects its glitches."""
     return ["results/glitches/gan/network.pt"] if config["noise"]["glitches"]["source"] == "gan" else []
@@ -94,6 +100,8 @@ def all_outputs():
             f"results/{name}/figures/loss.png",
             f"results/{name}/figures/whitened_strain.png",
         ]
+        if config["validation"]["glitch_robustness"]["enabled"]:
+            outputs.append(f"results/{name}/validation/glitch_robustness.json")
         if config["denoiser"]["enabled"]:
             outputs += [
                 f"results/{name}/denoiser/metrics.json",

@@ -36,6 +36,37 @@ rule pp_test:
         "../workflow_scripts/pp_test.py"
 
 
+rule glitch_robustness:
+    input:
+        model="results/{event}/model/model.json",
+        network="results/{event}/model/network.pt",
+        psd=per_detector("results/{event}/psd/{ifo}_psd.hdf5"),
+        glitch_network=robustness_glitch_network,
+    output:
+        result="results/{event}/validation/glitch_robustness.json",
+        table="results/{event}/validation/glitch_robustness.csv",
+        figure=report(
+            "results/{event}/figures/glitch_robustness.png",
+            caption="captions/glitch_robustness.rst",
+            category="Validation",
+            subcategory="{event}",
+        ),
+        figure_pdf="results/{event}/figures/glitch_robustness.pdf",
+    log:
+        "results/{event}/logs/glitch_robustness.log",
+    benchmark:
+        "results/{event}/benchmarks/glitch_robustness.tsv"
+    params:
+        config=stage_config("glitch_robustness"),
+    threads: 2
+    resources:
+        gpu=1,
+    conda:
+        "../envs/torch.yaml"
+    script:
+        "../workflow_scripts/glitch_robustness.py"
+
+
 rule reference_posterior:
     output:
         posterior="results/{event}/reference/{reference}.hdf5",

@@ -408,3 +408,17 @@ def test_glitch_sources_draw_unit_snr_glitches(source):
     bursts = make(names, np.random.default_rng(0), "L1")
     assert bursts.shape == (4, window.n_samples) and window.duration == config["glitches"]["window"]
     np.testing.assert_allclose(families.optimal_snr(bursts, window), 1.0, rtol=1e-9)
+
+
+def test_a_glitch_added_to_segment_data_has_its_snr():
+    from gwda.config import validate_config
+    from gwda.glitches.injection import in_segment
+    from gwda.gw.domain import FrequencyDomain
+
+    segment = FrequencyDomain(4.0, 4096.0, 20.0, 1024.0, roll_off=0.4)
+    ranges = validate_config({})["glitches"]["ranges"]
+    for cls in ("sine_gaussian", "ringdown", "bbh"):
+        burst = families.draw(cls, 1, ranges[cls], WINDOW, np.random.default_rng(0), 0.03)[0][0]
+        band = in_segment(burst, 1.9, 12.0, segment)
+        assert band.shape == (segment.mask.sum(),)
+        assert np.sqrt(np.sum(np.abs(band) ** 2)) == pytest.approx(12.0, rel=0.01)

@@ -219,6 +219,20 @@ def _check_denoiser_outputs(workdir):
         assert fh["times"][0] == pytest.approx(-1.4)
 
 
+def _check_glitch_robustness(workdir):
+    """The robustness test's outputs (the tiny model barely reads its data, so its numbers say
+    nothing; tests/test_posterior_checks.py shows that the measurement sees a glitch's damage)."""
+    result = json.loads((workdir / "results/GW150914/validation/glitch_robustness.json").read_text())
+    assert result["injections"] == 12
+    for label in ("clean", "glitch"):
+        assert set(result[label]["coverage_90"]) == set(result[label]["pvalues"])
+        assert set(result[label]["bias"]) == {"chirp_mass", "mass_ratio", "luminosity_distance", "ra", "dec"}
+        assert 0 < result[label]["sample_efficiency"]["median"] <= 1
+    table = pd.read_csv(workdir / "results/GW150914/validation/glitch_robustness.csv")
+    assert len(table) == 12 and table["glitch_snr"].between(8, 25).all() and table["glitch_offset"].abs().max() <= 0.5
+    assert (workdir / "results/GW150914/figures/glitch_robustness.png").is_file()
+
+
 @pytest.mark.slow
 def test_whole_dag_runs_offline_on_synthetic_files(root, tmp_path, synthetic_dir):
     from gwda.io.synthetic import analytic_psd
@@ -231,6 +245,7 @@ def test_whole_dag_runs_offline_on_synthetic_files(root, tmp_path, synthetic_dir
     _check_validation_outputs(tmp_path)
     _check_glitch_outputs(tmp_path)
     _check_denoiser_outputs(tmp_path)
+    _check_glitch_robustness(tmp_path)
     again = snakemake(root, "-n", "--cores", "2", "--configfile", str(cfg), "-d", str(tmp_path))
     assert "Nothing to be done" in again.stdout + again.stderr
     _check_summarypages_takes(tmp_path / "results" / "GW150914" / "posterior.hdf5", tmp_path / "pages")
@@ -241,7 +256,8 @@ def test_whole_dag_runs_offline_on_synthetic_files(root, tmp_path, synthetic_dir
                     "coverage test of the neural posterior estimator", "Whitened strain of each detector",
                     "Training of the neural posterior", "Sky position of GW150914",
                     "Whitened bursts of unit optimal SNR", "SNR distribution and source in noise.glitches",
-                    "Transformer denoiser's reconstruction", "Training of the Transformer denoiser"):
+                    "Transformer denoiser's reconstruction", "Training of the Transformer denoiser",
+                    "Posteriors with a glitch near the merger"):
         assert caption in html
     # The opt-in denoiser trained on Gaussian noise only, measured on the same examples.
     target = "results/GW150914/denoiser/gaussian/metrics.json"

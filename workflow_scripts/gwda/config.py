@@ -255,7 +255,8 @@ def _check_glitches(config: dict) -> None:
 
 
 def _check_denoiser(config: dict) -> None:
-    """The denoiser's window fits the analysis segment's untapered part and holds whole tokens."""
+    """The denoiser's window fits the analysis segment's untapered part and holds whole tokens;
+    the glitches of the denoiser and of the robustness test are of known classes and fit."""
     data, d = config["data"], config["denoiser"]
     lo, hi = d["merger_range"]
     if not lo < hi:
@@ -285,6 +286,17 @@ def _check_denoiser(config: dict) -> None:
     if unknown:
         raise ConfigError(f"config key 'denoiser.glitches.classes': {', '.join(sorted(unknown))} not in "
                           f"glitches.classes (the GAN's classes)")
+    robust = config["validation"]["glitch_robustness"]
+    if not robust["snr"]["minimum"] < robust["snr"]["maximum"]:
+        raise ConfigError("config key 'validation.glitch_robustness.snr.minimum': must be below "
+                          "validation.glitch_robustness.snr.maximum")
+    unknown = set(robust["classes"] or []) - set(config["glitches"]["classes"])
+    if unknown:
+        raise ConfigError(f"config key 'validation.glitch_robustness.classes': {', '.join(sorted(unknown))} not in "
+                          f"glitches.classes (the GAN's classes)")
+    if robust["offset"] + config["glitches"]["window"] / 2 > data["segment"]["post_trigger"] - roll_off:
+        raise ConfigError(f"config key 'validation.glitch_robustness.offset': glitches {robust['offset']} s after "
+                          "the merger would reach past the untapered end of the analysis segment")
     edges = d["evaluation"]["snr_bins"]
     if any(a >= b for a, b in zip(edges, edges[1:])):
         raise ConfigError(f"config key 'denoiser.evaluation.snr_bins': {edges} must be increasing")

@@ -24,6 +24,26 @@ def credible_levels(samples: dict[str, np.ndarray], truth: dict[str, float],
     return {k: float(np.sum(w[np.asarray(samples[k]) < truth[k]])) for k in truth}
 
 
+def interval_coverage(levels: np.ndarray, width: float = 0.9) -> float:
+    """Fraction of injections whose truth lies in the central ``width`` credible interval."""
+    levels = np.asarray(levels)
+    return float(np.mean((levels >= 0.5 * (1 - width)) & (levels <= 0.5 * (1 + width))))
+
+
+def standardised_offset(samples: np.ndarray, truth: float, weights: np.ndarray | None = None,
+                        period: float | None = None) -> float:
+    """(Weighted) posterior median minus the truth, in units of the posterior standard
+    deviation; for a periodic parameter the differences are wrapped into ±period/2 first."""
+    d = np.asarray(samples, dtype=float) - truth
+    if period is not None:
+        d = (d + 0.5 * period) % period - 0.5 * period
+    w = np.full(d.size, 1.0 / d.size) if weights is None else np.asarray(weights, dtype=float) / np.sum(weights)
+    order = np.argsort(d)
+    median = d[order][np.searchsorted(np.cumsum(w[order]), 0.5)]
+    mean = np.sum(w * d)
+    return float(median / np.sqrt(np.sum(w * (d - mean) ** 2)))
+
+
 def pp_statistics(levels: dict[str, np.ndarray]) -> dict:
     """KS p-value per parameter against U(0, 1) and Fisher's combined p-value."""
     pvalues = {k: float(stats.kstest(np.asarray(v), "uniform").pvalue) for k, v in levels.items()}

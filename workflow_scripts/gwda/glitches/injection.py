@@ -70,3 +70,12 @@ def matched_filter_snrs(whitened: np.ndarray, bursts: np.ndarray, starts: np.nda
         t_band = domain.whitened_band(template)
         out[k] = np.real(np.sum(d_band * np.conj(t_band))) / np.sqrt(np.sum(np.abs(t_band) ** 2))
     return out
+
+
+def in_segment(burst: np.ndarray, start: float, snr: float, domain: FrequencyDomain) -> np.ndarray:
+    """Whitened in-band frequency-domain data (the convention of :mod:`gwda.gw.domain`) of a
+    unit-SNR burst times ``snr`` whose window starts ``start`` s after the segment's start: a
+    glitch to add to simulated whitened data, whose optimal SNR is then ``snr`` (to the
+    difference in band fraction between the burst's window and the segment, < 1 %)."""
+    series = whitened_stretch(burst[None], np.array([start]), np.array([snr]), domain)
+    return domain.whitened_band(series)

@@ -75,3 +75,43 @@ def table_figure(rows: list[list[str]], header: list[str], title: str, png_path:
         ax.text(0.0, -0.04, footnote, transform=ax.transAxes, fontsize=8.5, color="0.3", ha="left", va="top",
                 wrap=True)
     save(fig, png_path)
+
+
+def robustness_figure(frame, parameters: list[str], biased: list[str], title: str, png_path: Path | str,
+                      bins: int = 4) -> None:
+    """90 % coverage (over all parameters) and median |bias| (posterior widths, per parameter)
+    of posteriors with a glitch, against the glitch's SNR and its distance from the merger;
+    the same injections without the glitch as horizontal lines."""
+    def inside(label):
+        lv = np.stack([frame[f"{label}_level_{k}"].to_numpy() for k in parameters], axis=1)
+        return (lv >= 0.05) & (lv <= 0.95)
+
+    fig, axes = plt.subplots(2, 2, figsize=(10, 7), sharey="row")
+    for col, (key, xlabel) in enumerate((("glitch_snr", "glitch SNR"),
+                                         ("glitch_offset", "|glitch time − merger time| [s]"))):
+        x = np.abs(frame[key].to_numpy())
+        edges = np.quantile(x, np.linspace(0, 1, bins + 1))
+        which = np.clip(np.searchsorted(edges, x, side="right") - 1, 0, bins - 1)
+        centres = np.array([x[which == b].mean() for b in range(bins)])
+        ax = axes[0, col]
+        glitch, clean = inside("glitch"), inside("clean")
+        ax.plot(centres, [glitch[which == b].mean() for b in range(bins)], "o-", color=SERIES_COLORS[1],
+                label="with the glitch")
+        ax.axhline(clean.mean(), color=SERIES_COLORS[0], label="without (same injections)")
+        ax.axhline(0.9, color="k", ls=":", lw=0.8, label="nominal 90 %")
+        ax.set_xlabel(xlabel)
+        ax = axes[1, col]
+        for j, k in enumerate(biased):
+            color = SERIES_COLORS[j % len(SERIES_COLORS)]
+            values = np.abs(frame[f"glitch_bias_{k}"].to_numpy())
+            ax.plot(centres, [np.median(values[which == b]) for b in range(bins)], "o-", color=color,
+                    label=LABELS.get(k, k))
+            ax.axhline(np.median(np.abs(frame[f"clean_bias_{k}"])), color=color, ls="--", lw=0.8)
+        ax.set_xlabel(xlabel)
+    axes[0, 0].set_ylabel("90 % interval coverage")
+    axes[1, 0].set_ylabel("median |median − truth| / σ")
+    axes[0, 0].legend(fontsize=8, loc="lower left")
+    axes[1, 0].legend(fontsize=8, loc="upper left", ncol=2)
+    fig.suptitle(title)
+    fig.tight_layout()
+    save(fig, png_path)

@@ -44,6 +44,9 @@ CONFIG: dict[str, tuple[str, ...]] = {
     # validation
     "pp_test": ("seed", "validation.pp_injections", "validation.pp_samples", "validation.pp_importance_sampling",
                 "training.device"),
+    "glitch_robustness": ("seed", "data", "validation.pp_injections", "validation.pp_samples",
+                          "validation.glitch_robustness", "training.device", "glitches.classes", "glitches.ranges",
+                          "glitches.window", "glitches.peak_jitter"),
     "reference_posterior": ("validation.references", "validation.reference_cache_dir", "data.gwosc"),
     "compare_posteriors": (),
     "bilby_reference": ("seed", "data", "prior", "prior_constraints", "waveform", "validation.bilby"),
