@@ -128,6 +128,11 @@ def _analyse(npe, data: dict, truth: dict, proxies: dict, n: int, seed: int, wit
     return out
 
 
+def _spread(x: np.ndarray) -> dict:
+    return {"median": float(np.nanmedian(x)), "p10": float(np.nanpercentile(x, 10)),
+            "p90": float(np.nanpercentile(x, 90))}
+
+
 def glitch_robustness(model: str, network: str, psd: list, result: str, table: str, figure: str, event: str,
                       config: dict, glitch_network: list | None = None, threads: int = 1) -> dict:
     """P–P injections (the model's prior, Gaussian noise with the event's PSDs, proxies drawn
@@ -196,9 +201,7 @@ def glitch_robustness(model: str, network: str, psd: list, result: str, table: s
                                    "median_abs": float(frame[f"{label}_bias_{k}"].abs().median()),
                                    "mean_abs": float(frame[f"{label}_bias_{k}"].abs().mean())}
                                for k in BIASED if f"{label}_bias_{k}" in frame},
-                      "sample_efficiency": ({"median": float(np.nanmedian(eff)), "p10": float(np.nanpercentile(eff, 10)),
-                                             "p90": float(np.nanpercentile(eff, 90))}
-                                            if np.isfinite(eff).any() else None)}
+                      "sample_efficiency": _spread(eff) if np.isfinite(eff).any() else None}
     write_json(result, out)
     with atomic_output(table) as tmp:
         frame.to_csv(tmp, index=False)
