@@ -80,8 +80,8 @@ def table_figure(rows: list[list[str]], header: list[str], title: str, png_path:
 def robustness_figure(frame, parameters: list[str], biased: list[str], title: str, png_path: Path | str,
                       bins: int = 4) -> None:
     """90 % coverage (over all parameters) and median |bias| (posterior widths, per parameter)
-    of posteriors with a glitch, against the glitch's SNR and its distance from the merger;
-    the same injections without the glitch as horizontal lines."""
+    of posteriors with a glitch (solid), against the glitch's SNR and its distance from the
+    merger, next to the same injections without the glitch (dashed, same bins)."""
     def inside(label):
         lv = np.stack([frame[f"{label}_level_{k}"].to_numpy() for k in parameters], axis=1)
         return (lv >= 0.05) & (lv <= 0.95)
@@ -94,24 +94,25 @@ def robustness_figure(frame, parameters: list[str], biased: list[str], title: st
         which = np.clip(np.searchsorted(edges, x, side="right") - 1, 0, bins - 1)
         centres = np.array([x[which == b].mean() for b in range(bins)])
         ax = axes[0, col]
-        glitch, clean = inside("glitch"), inside("clean")
-        ax.plot(centres, [glitch[which == b].mean() for b in range(bins)], "o-", color=SERIES_COLORS[1],
-                label="with the glitch")
-        ax.axhline(clean.mean(), color=SERIES_COLORS[0], label="without (same injections)")
+        for label, style, name in (("glitch", "o-", "with the glitch"), ("clean", "s--", "without (same injections)")):
+            covered = inside(label)
+            ax.plot(centres, [covered[which == b].mean() for b in range(bins)], style,
+                    color=SERIES_COLORS[1] if label == "glitch" else SERIES_COLORS[0], label=name)
         ax.axhline(0.9, color="k", ls=":", lw=0.8, label="nominal 90 %")
         ax.set_xlabel(xlabel)
         ax = axes[1, col]
         for j, k in enumerate(biased):
             color = SERIES_COLORS[j % len(SERIES_COLORS)]
-            values = np.abs(frame[f"glitch_bias_{k}"].to_numpy())
-            ax.plot(centres, [np.median(values[which == b]) for b in range(bins)], "o-", color=color,
-                    label=LABELS.get(k, k))
-            ax.axhline(np.median(np.abs(frame[f"clean_bias_{k}"])), color=color, ls="--", lw=0.8)
+            for label, style in (("glitch", "o-"), ("clean", "s--")):
+                values = np.abs(frame[f"{label}_bias_{k}"].to_numpy())
+                ax.plot(centres, [np.median(values[which == b]) for b in range(bins)], style, color=color,
+                        lw=1.4 if label == "glitch" else 0.8, ms=5 if label == "glitch" else 3,
+                        label=LABELS.get(k, k) if label == "glitch" else None)
         ax.set_xlabel(xlabel)
     axes[0, 0].set_ylabel("90 % interval coverage")
     axes[1, 0].set_ylabel("median |median − truth| / σ")
     axes[0, 0].legend(fontsize=8, loc="lower left")
     axes[1, 0].legend(fontsize=8, loc="upper left", ncol=2)
-    fig.suptitle(title)
+    fig.suptitle(title + f"; {len(frame) // bins} per bin")
     fig.tight_layout()
     save(fig, png_path)
