@@ -74,6 +74,12 @@ def denoiser_glitch_network(wildcards):
     return ["results/glitches/gan/network.pt"] if config["denoiser"]["glitches"]["source"] == "gan" else []
 
 
+def training_glitch_network(wildcards):
+    """The trained glitch GAN, when the posterior estimator trains with its glitches."""
+    g = config["training"]["glitches"]
+    return ["results/glitches/gan/network.pt"] if g["rate"] > 0 and g["source"] == "gan" else []
+
+
 def robustness_glitch_network(wildcards):
     """The trained glitch GAN, when the robustness test's glitches come from it."""
     source = config["validation"]["glitch_robustness"]["source"]

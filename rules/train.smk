@@ -24,6 +24,7 @@ rule train_flow:
     input:
         waveforms="results/{event}/training/waveforms.hdf5",
         psd=per_detector("results/{event}/psd/{ifo}_psd.hdf5"),
+        glitch_network=training_glitch_network,
     output:
         model="results/{event}/model/model.json",
         network="results/{event}/model/network.pt",

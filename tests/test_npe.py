@@ -137,3 +137,46 @@ def test_sampled_log_density_equals_the_flow_log_prob():
     # float32 spline inversion: agreement to 1e-3 nats, a little looser in the far tails
     diff = (log_q - direct).abs()
     assert diff.median() < 1e-4 and (diff < 1e-3).float().mean() > 0.99
+
+
+def test_training_glitches_come_at_their_rate_snr_and_time():
+    """Glitches added to training batches: Poisson counts at the configured rate, each at its
+    drawn SNR, placed at its drawn start and moved with the data by the detector's proxy."""
+    from gwda.config import validate_config
+    from gwda.glitches.sources import glitch_maker
+    from gwda.gw.domain import FrequencyDomain
+    from gwda.gw.simulator import Simulator
+    from gwda.gw.waveforms import WaveformSettings
+    from gwda.io.synthetic import analytic_psd
+    from gwda.npe.training_glitches import TrainingGlitches
+
+    domain = FrequencyDomain(4.0, 4096.0, 20.0, 1024.0, roll_off=0.4)
+    psd = analytic_psd(domain.frequencies)
+    sim = Simulator(domain, {"H1": psd, "L1": psd}, 1126259462.4, 1126259460.4, WaveformSettings("IMRPhenomD", 20.0))
+    config = validate_config({})
+    make, window = glitch_maker("simulated", config)
+    settings = {"rate": 0.5, "snr": {"minimum": 8.0, "maximum": 25.0, "alpha": -2.0}}
+    glitches = TrainingGlitches(sim, make, window, config["glitches"]["classes"], settings, np.random.default_rng(0),
+                                torch.device("cpu"), pool=40)
+    n = 400
+    zero = {ifo: torch.zeros((n, sim.n_bins), dtype=torch.complex64) for ifo in sim.ifos}
+    proxies = {ifo: torch.as_tensor(np.random.default_rng(1).uniform(-0.01, 0.01, n)) for ifo in sim.ifos}
+    out, drawn = glitches.add(zero, proxies, np.random.default_rng(2))
+    length = 4.0 - 2 * 0.4                                 # the untapered part
+    for ifo in sim.ifos:
+        counts = np.bincount(drawn[ifo]["row"], minlength=n)
+        assert counts.mean() == pytest.approx(0.5 * length, abs=4 * np.sqrt(0.5 * length / n))
+        assert counts.var() == pytest.approx(counts.mean(), rel=0.25)          # Poisson
+        single = np.flatnonzero(counts == 1)
+        k = np.searchsorted(drawn[ifo]["row"], single)
+        snr = torch.sqrt((out[ifo][single].abs() ** 2).sum(-1)).numpy()
+        np.testing.assert_allclose(snr, drawn[ifo]["snr"][k], rtol=0.01)
+        assert np.all((drawn[ifo]["snr"] >= 8) & (drawn[ifo]["snr"] <= 25))
+        # The glitch is the pool burst at its start, shifted like the data by the proxy.
+        row, j = single[0], k[0]
+        burst = glitches.pool[ifo][drawn[ifo]["index"][j]].numpy()
+        expected = burst * np.exp(-2j * np.pi * sim.freqs * drawn[ifo]["start"][j]) * drawn[ifo]["snr"][j]
+        expected = sim.align_data({ifo: expected}, {ifo: float(proxies[ifo][row])})[ifo]
+        np.testing.assert_allclose(out[ifo][row].numpy(), expected, atol=1e-4 * np.abs(expected).max())
+    # The pool's bursts are the segment data of unit-SNR bursts starting at the segment's start.
+    assert torch.sqrt((glitches.pool["H1"].abs() ** 2).sum(-1)).numpy() == pytest.approx(np.ones(40), rel=0.01)

@@ -286,6 +286,13 @@ def _check_denoiser(config: dict) -> None:
     if unknown:
         raise ConfigError(f"config key 'denoiser.glitches.classes': {', '.join(sorted(unknown))} not in "
                           f"glitches.classes (the GAN's classes)")
+    trained = config["training"]["glitches"]
+    if not trained["snr"]["minimum"] < trained["snr"]["maximum"]:
+        raise ConfigError("config key 'training.glitches.snr.minimum': must be below training.glitches.snr.maximum")
+    unknown = set(trained["classes"] or []) - set(config["glitches"]["classes"])
+    if unknown:
+        raise ConfigError(f"config key 'training.glitches.classes': {', '.join(sorted(unknown))} not in "
+                          f"glitches.classes (the GAN's classes)")
     robust = config["validation"]["glitch_robustness"]
     if not robust["snr"]["minimum"] < robust["snr"]["maximum"]:
         raise ConfigError("config key 'validation.glitch_robustness.snr.minimum': must be below "

@@ -29,7 +29,8 @@ class TrainingData:
     """Simulated (θ, features) batches for the posterior model; θ in the flow's coordinates
     (:mod:`gwda.gw.coordinates`)."""
 
-    def __init__(self, analysis: ModelAnalysis, waveforms: WaveformDataset, device: torch.device):
+    def __init__(self, analysis: ModelAnalysis, waveforms: WaveformDataset, device: torch.device,
+                 glitches=None):
         self.sim, self.prior, self.coordinates = analysis.simulator, analysis.proposal, analysis.coordinates
         self.parameters, self.alignment = self.coordinates.names, analysis.alignment
         self.separable, self.device = self.sim.waveform.separable, device
@@ -38,10 +39,12 @@ class TrainingData:
         self.coefficients = torch.as_tensor(waveforms.coefficients, dtype=torch.complex64, device=device)
         self.waveform_basis = torch.as_tensor(waveforms.basis, dtype=torch.complex64, device=device)
         self.n_waveforms = waveforms.coefficients.shape[0]
+        self.glitches = glitches        # a gwda.npe.training_glitches.TrainingGlitches, or None
 
-    def simulate(self, idx: np.ndarray, rng: np.random.Generator):
-        """Flow parameters, whitened aligned detector signals and the proxies' context for
-        waveforms ``idx`` with fresh extrinsic parameters and proxies."""
+    def simulate(self, idx: np.ndarray, rng: np.random.Generator, with_glitches: bool = True):
+        """Flow parameters, whitened aligned detector signals (plus glitches, where configured
+        and ``with_glitches``) and the proxies' context for waveforms ``idx`` with fresh
+        extrinsic parameters and proxies."""
         n = idx.size
         # Intrinsic parameters come with the waveforms (constraints applied when they were
         # drawn); only the extrinsic ones are drawn here, each from its 1-D prior.
@@ -60,6 +63,8 @@ class TrainingData:
         else:
             signals = self.sim.project(amplitude[:, 0], amplitude[:, 1], theta, align=proxies, arrival=arrival)
         context = torch.as_tensor(self.alignment.context(drawn), dtype=torch.float32, device=self.device)
+        if self.glitches is not None and with_glitches:
+            signals = self.glitches.add(signals, proxies, rng)[0]
         return self.coordinates.to_flow(theta, arrival, proxies), signals, context
 
     def coefficients_of(self, whitened: dict, basis: torch.Tensor, generator: torch.Generator | None):
@@ -79,7 +84,7 @@ def data_basis(data: TrainingData, size: int, rng: np.random.Generator, n: int =
     """Reduced basis of whitened, aligned detector signals (the embedding's fixed first
     layer), from ``n`` simulated examples per detector, and its reconstruction mismatch on
     the fifth held out."""
-    _, white, _ = data.simulate(rng.integers(0, data.n_waveforms, n), rng)
+    _, white, _ = data.simulate(rng.integers(0, data.n_waveforms, n), rng, with_glitches=False)
     stack = torch.cat([white[i] for i in data.sim.ifos]).cpu().numpy()
     stack /= np.linalg.norm(stack, axis=1, keepdims=True)
     basis = reduced_basis(stack[: stack.shape[0] * 4 // 5], size)

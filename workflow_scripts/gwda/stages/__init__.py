@@ -31,7 +31,8 @@ CONFIG: dict[str, tuple[str, ...]] = {
     "evaluate_glitch_gan": ("seed", "glitches.evaluation"),
     # train
     "generate_waveforms": ("seed", "data", "prior", "prior_constraints", "waveform", "training.proposal"),
-    "train_flow": ("seed", "data", "prior", "prior_constraints", "waveform", "model", "training"),
+    "train_flow": ("seed", "data", "prior", "prior_constraints", "waveform", "model", "training",
+                   "glitches.classes", "glitches.ranges", "glitches.window", "glitches.peak_jitter"),
     # denoise: the simulator's sections (as train_flow) and the GAN's, for its glitches
     "train_denoiser": ("seed", "data", "prior", "prior_constraints", "waveform", "denoiser",
                        "glitches.classes", "glitches.ranges", "glitches.window", "glitches.peak_jitter"),

@@ -33,10 +33,29 @@ def generate_waveforms(psd: list, waveforms: str, event: str, trigger_time: floa
     return dataset
 
 
+def _training_glitches(analysis: ModelAnalysis, config: dict, glitch_network: list | None, event: str, device):
+    """The glitches of ``training.glitches`` for the training batches, or None when off."""
+    settings = config["training"]["glitches"]
+    if settings["rate"] <= 0:
+        return None
+    from ..glitches.sources import glitch_classes, glitch_maker
+    from ..npe.training_glitches import TrainingGlitches
+
+    make, window = glitch_maker(settings["source"], config, glitch_network[0] if glitch_network else None)
+    classes = glitch_classes(settings["source"], settings["classes"], config)
+    log.info("training with %s glitches of %s at %g per s per detector", settings["source"], ", ".join(classes),
+             settings["rate"])
+    return TrainingGlitches(analysis.simulator, make, window, classes, settings,
+                            make_rng(config["seed"], "train_flow", event, "glitches"), device, settings["pool"])
+
+
 def train_flow(waveforms: str, psd: list, model: str, network: str, loss: str, workdir: str, event: str,
-               trigger_time: float, config: dict, threads: int = 1, progress: bool = True) -> dict:
+               trigger_time: float, config: dict, glitch_network: list | None = None, threads: int = 1,
+               progress: bool = True) -> dict:
     """Train the neural posterior estimator (resuming from ``workdir``'s checkpoint when the
-    settings are unchanged); write the network and ``model.json``, which describes it."""
+    settings are unchanged); write the network and ``model.json``, which describes it. With
+    ``training.glitches.rate`` > 0 its training data carry glitches (``glitch_network``: the
+    trained GAN, when they come from it)."""
     import torch
 
     from ..core.devices import resolve_device
@@ -52,7 +71,7 @@ def train_flow(waveforms: str, psd: list, model: str, network: str, loss: str, w
     if dataset.attrs["approximant"] != approximant:
         raise ModelMismatchError(f"{waveforms} holds {dataset.attrs['approximant']} waveforms, config asks "
                                  f"for {approximant}")
-    data = TrainingData(analysis, dataset, device)
+    data = TrainingData(analysis, dataset, device, _training_glitches(analysis, config, glitch_network, event, device))
     settings = dict(config["model"], n_ifos=len(analysis.simulator.ifos), n_bins=analysis.simulator.n_bins,
                     parameters=analysis.flow_parameters, n_proxies=analysis.alignment.n_context,
                     permutation_seed=config["seed"])
