@@ -14,7 +14,7 @@ ALLOWED = {
     "gw": {"runtime", "core"},
     "config": {"gw"},
     "io": {"runtime", "core", "gw"},
-    "npe": {"runtime", "core", "gw", "io"},
+    "npe": {"runtime", "core", "gw", "io", "glitches"},
     "glitches": {"runtime", "core", "gw", "io"},
     "denoise": {"runtime", "core", "gw", "glitches"},
     "plots": {"runtime", "core", "gw"},
