@@ -1,5 +1,6 @@
 # Configuration validation, event table and input functions shared by all rules.
 
+import copy
 import sys
 from pathlib import Path
 
@@ -72,6 +73,19 @@ def glitch_table(wildcards):
 def denoiser_glitch_network(wildcards):
     """The trained glitch GAN, when the denoiser's glitches come from it."""
     return ["results/glitches/gan/network.pt"] if config["denoiser"]["glitches"]["source"] == "gan" else []
+
+
+def glitch_trained_config(stage):
+    """The stage's config sections for the comparison model trained with glitches:
+    training.glitches.rate set to validation.glitch_robustness.trained_rate."""
+    out = copy.deepcopy(stage_config(stage))
+    out["training"]["glitches"]["rate"] = config["validation"]["glitch_robustness"]["trained_rate"]
+    return out
+
+
+def comparison_glitch_network(wildcards):
+    """The trained glitch GAN, when the comparison model trains with its glitches."""
+    return ["results/glitches/gan/network.pt"] if config["training"]["glitches"]["source"] == "gan" else []
 
 
 def training_glitch_network(wildcards):

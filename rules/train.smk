@@ -45,3 +45,24 @@ rule train_flow:
         "../envs/torch.yaml"
     script:
         "../workflow_scripts/train_flow.py"
+
+
+# Opt-in: the same estimator trained with glitches in its training data (training.glitches at
+# validation.glitch_robustness.trained_rate), for the robustness comparison (rules/validation.smk).
+use rule train_flow as train_flow_glitches with:
+    input:
+        waveforms="results/{event}/training/waveforms.hdf5",
+        psd=per_detector("results/{event}/psd/{ifo}_psd.hdf5"),
+        glitch_network=comparison_glitch_network,
+    output:
+        model="results/{event}/model_glitches/model.json",
+        network="results/{event}/model_glitches/network.pt",
+        loss="results/{event}/model_glitches/loss.csv",
+    log:
+        "results/{event}/logs/train_flow_glitches.log",
+    benchmark:
+        "results/{event}/benchmarks/train_flow_glitches.tsv"
+    params:
+        config=glitch_trained_config("train_flow"),
+        trigger_time=lambda wildcards: EVENTS[wildcards.event].gps_time,
+        workdir=lambda wildcards: f"results/{wildcards.event}/model_glitches/checkpoints",

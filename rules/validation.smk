@@ -165,3 +165,22 @@ rule compare_with_bilby:
         "../envs/bilby.yaml"
     script:
         "../workflow_scripts/compare_with_bilby.py"
+
+
+# Opt-in: the robustness test (same injections and glitches) on the model trained with glitches:
+#   snakemake --cores all results/GW150914/validation/glitch_robustness_glitch_trained.json
+use rule glitch_robustness as glitch_robustness_glitch_trained with:
+    input:
+        model="results/{event}/model_glitches/model.json",
+        network="results/{event}/model_glitches/network.pt",
+        psd=per_detector("results/{event}/psd/{ifo}_psd.hdf5"),
+        glitch_network=robustness_glitch_network,
+    output:
+        result="results/{event}/validation/glitch_robustness_glitch_trained.json",
+        table="results/{event}/validation/glitch_robustness_glitch_trained.csv",
+        figure="results/{event}/validation/glitch_robustness_glitch_trained.png",
+        figure_pdf="results/{event}/validation/glitch_robustness_glitch_trained.pdf",
+    log:
+        "results/{event}/logs/glitch_robustness_glitch_trained.log",
+    benchmark:
+        "results/{event}/benchmarks/glitch_robustness_glitch_trained.tsv"

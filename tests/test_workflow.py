@@ -267,6 +267,16 @@ def test_whole_dag_runs_offline_on_synthetic_files(root, tmp_path, synthetic_dir
     with_glitches = json.loads((tmp_path / "results/GW150914/denoiser/metrics.json").read_text())
     assert not gaussian["glitches_in_training"] and with_glitches["glitches_in_training"]
     assert gaussian["median_overlap_snr_above_20"]["data"] == with_glitches["median_overlap_snr_above_20"]["data"]
+    # The opt-in estimator trained with glitches, tested on the same injections and glitches.
+    target = "results/GW150914/validation/glitch_robustness_glitch_trained.json"
+    out = snakemake(root, "--cores", "2", "--configfile", str(cfg), "-d", str(tmp_path), target)
+    assert out.returncode == 0, out.stderr[-3000:]
+    log = (tmp_path / "results/GW150914/logs/train_flow_glitches.log").read_text()
+    assert "training with gan glitches" in log and "at 0.5 per s per detector" in log
+    plain = pd.read_csv(tmp_path / "results/GW150914/validation/glitch_robustness.csv")
+    trained = pd.read_csv(tmp_path / "results/GW150914/validation/glitch_robustness_glitch_trained.csv")
+    pd.testing.assert_frame_equal(plain[["network_snr", "glitch_snr", "glitch_offset", "glitch_class"]],
+                                  trained[["network_snr", "glitch_snr", "glitch_offset", "glitch_class"]])
     # The opt-in standard-sampler reference, at the config's tiny dynesty setting.
     target = "results/GW150914/bilby/comparison.json"
     out = snakemake(root, "--cores", "2", "--configfile", str(cfg), "-d", str(tmp_path), target)
