@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .diagnostics import loss_figure
 from .posterior import SERIES_COLORS
 from .style import COLORS, DISPLAY_BAND, plt, save
 
@@ -42,23 +43,8 @@ def overlap_figure(snr: np.ndarray, overlaps: dict[str, np.ndarray], edges: list
 def denoiser_losses(history: list[dict], title: str, png_path: Path | str) -> None:
     """Training and validation loss (squared error summed over the window, whitened units) and
     the validation median overlap per epoch."""
-    epoch = np.array([r["epoch"] for r in history], dtype=float)
-    fig, ax = plt.subplots(figsize=(7, 4.2))
-    ax.plot(epoch, [r["train_loss"] for r in history], color=SERIES_COLORS[0], label="training")
-    ax.plot(epoch, [r["validation_loss"] for r in history], color=SERIES_COLORS[1], label="validation")
-    ax.set_yscale("log")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel(r"loss $\langle \sum_t (\hat h - h)^2 \rangle$")
-    ov = ax.twinx()
-    ov.plot(epoch, [r["validation_median_overlap"] for r in history], color="0.3", ls="--",
-            label="validation median overlap")
-    ov.set_ylabel("median overlap")
-    ov.grid(False)
-    lines = ax.get_lines() + ov.get_lines()
-    ax.legend(lines, [line.get_label() for line in lines], loc="center right")
-    ax.set_title(title)
-    fig.tight_layout()
-    save(fig, png_path)
+    loss_figure(history, title, png_path, loss_label=r"loss $\langle \sum_t (\hat h - h)^2 \rangle$", log_scale=True,
+                right=("validation_median_overlap", "validation median overlap"), legend="center right")
 
 
 def _band_pass(x: np.ndarray, rate: float, band: tuple[float, float]) -> np.ndarray:

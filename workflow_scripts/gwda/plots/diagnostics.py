@@ -11,21 +11,26 @@ from .posterior import LABELS, SERIES_COLORS
 from .style import plt, save
 
 
-def loss_figure(history: list[dict], title: str, png_path: Path | str) -> None:
-    """Training and validation loss (negative log posterior density per sample, in the
-    flow's standardised coordinates) and the learning rate per epoch."""
+def loss_figure(history: list[dict], title: str, png_path: Path | str,
+                loss_label: str = r"loss $-\langle \ln q(\theta \mid d) \rangle$ [nat]", log_scale: bool = False,
+                right: tuple[str, str] = ("learning_rate", "learning rate"), legend: str = "upper right") -> None:
+    """Training and validation loss per epoch (by default the flow's: negative log posterior
+    density per sample, in its standardised coordinates) and, on the right axis, the column
+    ``right[0]`` of the history (by default the learning rate)."""
     epoch = np.array([row["epoch"] for row in history], dtype=float)
     fig, ax = plt.subplots(figsize=(7, 4.2))
     ax.plot(epoch, [row["train_loss"] for row in history], color=SERIES_COLORS[0], label="training")
     ax.plot(epoch, [row["validation_loss"] for row in history], color=SERIES_COLORS[1], label="validation")
+    if log_scale:
+        ax.set_yscale("log")
     ax.set_xlabel("epoch")
-    ax.set_ylabel(r"loss $-\langle \ln q(\theta \mid d) \rangle$ [nat]")
-    lr = ax.twinx()
-    lr.plot(epoch, [row["learning_rate"] for row in history], color="0.6", ls=":", label="learning rate")
-    lr.set_ylabel("learning rate", color="0.4")
-    lr.grid(False)
-    lines = ax.get_lines() + lr.get_lines()
-    ax.legend(lines, [line.get_label() for line in lines], loc="upper right")
+    ax.set_ylabel(loss_label)
+    other = ax.twinx()
+    other.plot(epoch, [row[right[0]] for row in history], color="0.4", ls=":", label=right[1])
+    other.set_ylabel(right[1], color="0.4")
+    other.grid(False)
+    lines = ax.get_lines() + other.get_lines()
+    ax.legend(lines, [line.get_label() for line in lines], loc=legend)
     ax.set_title(title)
     fig.tight_layout()
     save(fig, png_path)
