@@ -105,6 +105,17 @@ def glitch_network(wildcards):
     return ["results/glitches/gan/network.pt"] if config["noise"]["glitches"]["source"] == "gan" else []
 
 
+def exact_reference_files(event, name):
+    """File ``name`` of the event's stored exact-posterior reference (validation.exact_reference,
+    relative to the repository), or nothing where none is stored."""
+    template = config["validation"]["exact_reference"]
+    if not template:
+        return []
+    directory = Path(workflow.basedir) / template.format(event=event)
+    stored = all((directory / f).is_file() for f in ("posterior.hdf5", "summary.json"))
+    return [str(directory / name)] if stored else []
+
+
 def all_outputs():
     outputs = ["results/glitches/gan_metrics.json"]
     for name, event in EVENTS.items():
@@ -122,6 +133,8 @@ def all_outputs():
         ]
         if config["validation"]["glitch_robustness"]["enabled"]:
             outputs.append(f"results/{name}/validation/glitch_robustness.json")
+        if exact_reference_files(name, "summary.json"):
+            outputs.append(f"results/{name}/validation/exact_comparison.json")
         if config["denoiser"]["enabled"]:
             outputs += [
                 f"results/{name}/denoiser/metrics.json",

@@ -1,5 +1,7 @@
 """Guards of the posterior stage: model/data mismatch and prior-boundary flags."""
 
+import json
+
 import numpy as np
 import pytest
 from gwda.config import validate_config
@@ -251,3 +253,53 @@ def test_a_loud_glitch_on_the_merger_moves_the_exact_posterior():
     without = offset(clean)
     assert abs(without) < 3
     assert abs(offset(glitched) - without) > 3
+
+
+def test_sampling_to_a_target_ess_stops_when_it_is_reached(model_files):
+    """inference.target_ess: batches are drawn until the importance-sampling ESS reaches the
+    target (not before, not a batch later), or until the sample cap; the ln L it hands on
+    are those importance sampling would compute. The proposal here is the prior itself (a
+    proposal whose weights are the likelihood), so that the ESS grows with every batch."""
+    from gwda.core import importance
+    from gwda.npe.analysis import ModelAnalysis
+    from gwda.npe.posterior import FlowSamples, draw_to_target_ess, exact_weights, importance_sampled
+
+    class PriorProposal(ModelAnalysis):
+        rng = np.random.default_rng(5)
+
+        def sample(self, data, proxies, n):
+            params = {k: v for k, v in self.prior.sample(self.rng, n).items() if k in self.parameters}
+            return params, self.log_prior(self.with_fixed(params))
+
+    path, _, _ = model_files
+    config = json.loads(path.read_text())["config"]
+    quiet = path.parent / "quiet"
+    quiet.mkdir()
+    # noise 10^4 times the design PSD: every prior signal has SNR of order one, so that the
+    # likelihood weights of prior draws are spread over many of them
+    model = PriorProposal.from_config(config, _write_psds(quiet, scale=1e4), TRIGGER, "GW150914")
+    sim = model.simulator
+    data = {ifo: v[0] for ifo, v in sim.noise(1, np.random.default_rng(3)).items()}
+
+    def ess(params, log_q, lnl):
+        return importance.weights_and_evidence(lnl, FlowSamples(model, params, log_q).log_prior,
+                                               log_q)["effective_sample_size"]
+
+    batch, target = 100, 150.0
+    params, log_q, lnl, overlap = draw_to_target_ess(model, data, None, batch, target, 10**5)
+    n = log_q.size
+    assert n % batch == 0 and n >= 2 * batch, n        # more than one batch was needed
+    assert ess(params, log_q, lnl) >= target
+    head = {k: v[:n - batch] for k, v in params.items()}
+    assert ess(head, log_q[:n - batch], lnl[:n - batch]) < target
+    # what it hands on equals what importance sampling computes from the samples
+    flow = FlowSamples(model, params, log_q)
+    lnl_again, overlap_again, _ = exact_weights(flow, model.likelihood(data))
+    np.testing.assert_allclose(lnl, lnl_again)
+    np.testing.assert_allclose(overlap, overlap_again)
+    a = importance_sampled(flow, data, np.random.default_rng(0), exact=(lnl, overlap))
+    b = importance_sampled(flow, data, np.random.default_rng(0))
+    assert a.sampler["log_evidence"] == b.sampler["log_evidence"]
+    # the cap stops it short of an unreachable target, with exactly the cap drawn
+    _, log_q, _, _ = draw_to_target_ess(model, data, None, batch, 1e9, 250)
+    assert log_q.size == 250

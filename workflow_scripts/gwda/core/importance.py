@@ -16,6 +16,9 @@ def weights_and_evidence(log_likelihood: np.ndarray, log_prior: np.ndarray, log_
     log_w = log_likelihood + log_prior - log_proposal
     log_w = np.where(np.isfinite(log_w), log_w, -np.inf)
     n = log_w.size
+    if not np.isfinite(log_w).any():        # no sample where the prior and likelihood live
+        return {"log_weights": log_w, "weights": np.zeros(n), "log_evidence": -np.inf, "log_evidence_error": np.inf,
+                "effective_sample_size": 0.0, "sample_efficiency": 0.0, "n_samples": int(n)}
     log_z = logsumexp(log_w) - np.log(n)
     w = np.exp(log_w - log_w.max())
     ess = w.sum() ** 2 / np.sum(w**2)

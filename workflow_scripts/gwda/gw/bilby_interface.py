@@ -46,13 +46,11 @@ def bilby_priors(prior: Prior, trigger_time: float):
     return bilby.gw.prior.BBHPriorDict(dictionary=out)
 
 
-def bilby_likelihood(sim: Simulator, strain: dict[str, np.ndarray], prior: Prior):
-    """bilby's phase-marginalised likelihood and prior for the in-band frequency-domain
-    ``strain`` (not whitened; :meth:`~gwda.gw.domain.FrequencyDomain.segment_in_band`) of
-    the simulator's detectors (module doc: identical inputs)."""
+def _interferometers(sim: Simulator, strain: dict[str, np.ndarray]):
+    """bilby interferometers holding the in-band ``strain`` and the effective PSDs."""
     import bilby
 
-    domain, waveform = sim.domain, sim.waveform
+    domain = sim.domain
     band = domain.mask
     ifos = bilby.gw.detector.InterferometerList([])
     for name in sim.ifos:
@@ -66,14 +64,53 @@ def bilby_likelihood(sim: Simulator, strain: dict[str, np.ndarray], prior: Prior
             frequency_array=domain.frequencies, psd_array=psd)
         ifo.minimum_frequency, ifo.maximum_frequency = domain.f_min, domain.f_max
         ifos.append(ifo)
-    generator = bilby.gw.WaveformGenerator(
+    return ifos
+
+
+def _generator(sim: Simulator, relative_binning: bool):
+    import bilby
+
+    domain, waveform = sim.domain, sim.waveform
+    source = (bilby.gw.source.lal_binary_black_hole_relative_binning if relative_binning
+              else bilby.gw.source.lal_binary_black_hole)
+    return bilby.gw.WaveformGenerator(
         duration=domain.duration, sampling_frequency=domain.sample_rate, start_time=sim.segment_start,
-        frequency_domain_source_model=bilby.gw.source.lal_binary_black_hole,
+        frequency_domain_source_model=source,
         parameter_conversion=bilby.gw.conversion.convert_to_lal_binary_black_hole_parameters,
         waveform_arguments={"waveform_approximant": waveform.approximant,
                             "reference_frequency": waveform.reference_frequency,
                             "minimum_frequency": domain.f_min, "maximum_frequency": domain.f_max})
+
+
+def bilby_likelihood(sim: Simulator, strain: dict[str, np.ndarray], prior: Prior, fiducial: dict | None = None,
+                     epsilon: float = 0.025, marginalize_distance: bool = False, lookup_table: str | None = None):
+    """bilby's phase-marginalised likelihood and prior for the in-band frequency-domain
+    ``strain`` (not whitened; :meth:`~gwda.gw.domain.FrequencyDomain.segment_in_band`) of
+    the simulator's detectors (module doc: identical inputs).
+
+    With ``fiducial`` (parameters by bilby name, ``geocent_time`` in GPS seconds) it is the
+    relative-binning approximation around that waveform, with bins of at most ``epsilon``
+    radians of phase error; ``marginalize_distance`` marginalises the distance too
+    (``lookup_table``: where bilby caches its table)."""
+    import bilby
+
     priors = bilby_priors(prior, sim.trigger_time)
-    likelihood = bilby.gw.likelihood.GravitationalWaveTransient(ifos, generator, priors=priors,
-                                                                 phase_marginalization=True)
+    ifos = _interferometers(sim, strain)
+    generator = _generator(sim, relative_binning=fiducial is not None)
+    distance = {"distance_marginalization": True, "distance_marginalization_lookup_table": lookup_table} \
+        if marginalize_distance else {}
+    if fiducial is None:
+        likelihood = bilby.gw.likelihood.GravitationalWaveTransient(ifos, generator, priors=priors,
+                                                                     phase_marginalization=True, **distance)
+    else:
+        likelihood = bilby.gw.likelihood.RelativeBinningGravitationalWaveTransient(
+            ifos, generator, fiducial_parameters=dict(fiducial, phase=0.0), priors=priors, epsilon=epsilon,
+            phase_marginalization=True, **distance)
     return likelihood, priors
+
+
+def log_likelihood_ratios(likelihood, samples: dict[str, np.ndarray]) -> np.ndarray:
+    """``likelihood``'s ln L/L_noise at each of ``samples`` (bilby names, GPS times)."""
+    names = [k for k in samples if np.ndim(samples[k]) == 1]
+    n = len(samples[names[0]])
+    return np.array([likelihood.log_likelihood_ratio({k: float(samples[k][i]) for k in names}) for i in range(n)])

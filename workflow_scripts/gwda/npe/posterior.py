@@ -61,20 +61,47 @@ def exact_weights(flow: FlowSamples, likelihood: GaussianLikelihood, threads: in
     ok = flow.ok
     lnl = np.full(flow.log_q.size, -np.inf)
     overlap = np.zeros(flow.log_q.size, dtype=complex)
-    lnl[ok], overlap_ok = likelihood.evaluate({k: v[ok] for k, v in flow.full.items()}, threads)
-    if likelihood.marginalize_phase:
-        overlap[ok] = overlap_ok
+    if ok.any():
+        lnl[ok], overlap_ok = likelihood.evaluate({k: v[ok] for k, v in flow.full.items()}, threads)
+        if likelihood.marginalize_phase:
+            overlap[ok] = overlap_ok
     return lnl, overlap, importance.weights_and_evidence(lnl, flow.log_prior, flow.log_q)
 
 
+def draw_to_target_ess(npe, data: dict[str, np.ndarray], proxies: dict, batch: int, target: float, cap: int,
+                       threads: int = 1) -> tuple[dict, np.ndarray, np.ndarray, np.ndarray]:
+    """Flow samples drawn in batches of ``batch`` until their importance-sampling effective
+    sample size reaches ``target`` or ``cap`` samples are drawn: (parameters, ln q, exact
+    ln L, overlap w as in :func:`exact_weights`)."""
+    likelihood = npe.likelihood(data)
+    parts = []
+    while True:
+        params, log_q = npe.sample(data, proxies, min(batch, cap - sum(p[1].size for p in parts)))
+        lnl, overlap, _ = exact_weights(FlowSamples(npe, params, log_q), likelihood, threads)
+        parts.append((params, log_q, lnl, overlap))
+        params, log_q, lnl, overlap = (
+            {k: np.concatenate([p[0][k] for p in parts]) for k in parts[0][0]},
+            *(np.concatenate([p[i] for p in parts]) for i in (1, 2, 3)))
+        ev = importance.weights_and_evidence(lnl, FlowSamples(npe, params, log_q).log_prior, log_q)
+        log.info("%d flow samples: ESS %.0f (target %.0f), efficiency %.2f %%", log_q.size,
+                 ev["effective_sample_size"], target, 100 * ev["sample_efficiency"])
+        if ev["effective_sample_size"] >= target or log_q.size >= cap:
+            return params, log_q, lnl, overlap
+
+
 def importance_sampled(flow: FlowSamples, data: dict[str, np.ndarray], rng: np.random.Generator,
-                       threads: int = 1) -> Posterior:
+                       threads: int = 1, exact: tuple[np.ndarray, np.ndarray] | None = None) -> Posterior:
     """The flow samples reweighted with the exact likelihood of whitened ``data`` and the
     prior: weights, evidence, efficiency, and an unweighted resample whose phase (where it
-    is marginalised) is drawn from its conditional posterior."""
+    is marginalised) is drawn from its conditional posterior. ``exact``: the samples' ln L
+    and overlaps where already computed (:func:`draw_to_target_ess`)."""
     likelihood = flow.analysis.likelihood(data)
     t0 = time.time()
-    lnl, overlap, ev = exact_weights(flow, likelihood, threads)
+    if exact is None:
+        lnl, overlap, ev = exact_weights(flow, likelihood, threads)
+    else:
+        lnl, overlap = exact
+        ev = importance.weights_and_evidence(lnl, flow.log_prior, flow.log_q)
     seconds = time.time() - t0
     noise_lnl = likelihood.noise_log_likelihood()
     log.info("importance sampling of %d samples in %.1f s: efficiency %.2f %%, ESS %.0f, ln Z = %.2f ± %.2f",

@@ -51,7 +51,7 @@ CONFIG: dict[str, tuple[str, ...]] = {
     "reference_posterior": ("validation.references", "validation.reference_cache_dir", "data.gwosc"),
     "compare_posteriors": (),
     "bilby_reference": ("seed", "data", "prior", "prior_constraints", "waveform", "validation.bilby"),
-    "compare_with_bilby": (),
+    "compare_with_exact": ("data", "waveform", "prior", "prior_constraints"),
     # report
     "plot_training": (),
     "plot_reconstruction": ("seed", "validation.reconstruction_samples"),

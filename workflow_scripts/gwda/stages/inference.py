@@ -13,7 +13,7 @@ from ..io.samples import Analysis, read_flow_samples, write_flow_samples, write_
 from ..npe import summary as summaries
 from ..npe.analysis import ModelAnalysis
 from ..npe.dataset import WaveformDataset
-from ..npe.posterior import FlowSamples, importance_sampled, npe_result
+from ..npe.posterior import FlowSamples, draw_to_target_ess, importance_sampled, npe_result
 from ..runtime import rng as make_rng
 from ..runtime import write_json
 
@@ -42,10 +42,16 @@ def sample_posterior(model: str, network: str, waveforms: str, strain: list, psd
     proxies = npe.recentre_proxies(data, trigger.times, settings["proxy_iterations"])
     trigger_seconds = time.time() - t0
     t0 = time.time()
-    params, log_q = npe.sample(data, proxies, settings["n_samples"])
+    columns = {}
+    if settings["target_ess"] and settings["importance_sampling"]:
+        params, log_q, lnl, overlap = draw_to_target_ess(npe, data, proxies, settings["n_samples"],
+                                                         settings["target_ess"], settings["max_samples"], threads)
+        columns = {"log_likelihood": lnl, "overlap_real": overlap.real, "overlap_imag": overlap.imag}
+    else:
+        params, log_q = npe.sample(data, proxies, settings["n_samples"])
     seconds = time.time() - t0
     log.info("%d samples with log densities in %.2f s on %s", log_q.size, seconds, device)
-    write_flow_samples(samples, {n: params[n] for n in npe.parameters}, log_q, {
+    write_flow_samples(samples, {**{n: params[n] for n in npe.parameters}, **columns}, log_q, {
         "sampling_seconds": seconds, "trigger_seconds": trigger_seconds, "model": str(model), "event": event,
         "proxies": proxies, "trigger_times": trigger.times, "trigger_snr": trigger.snr,
         "trigger_template": trigger.template, "config": config})
@@ -60,12 +66,15 @@ def importance_sample(samples: str, model: str, strain: list, psd: list, posteri
     ``summary.json``."""
     analysis = ModelAnalysis.load(model, psd)
     params, log_q, attrs = read_flow_samples(samples)
+    # ln L and overlaps already computed where sampling ran to a target ESS
+    exact = ((params.pop("log_likelihood"), params.pop("overlap_real") + 1j * params.pop("overlap_imag"))
+             if "log_likelihood" in params else None)
     flow = FlowSamples(analysis, params, log_q)
     rng = make_rng(config["seed"], "importance_sample", event)
     posteriors = {"NPE": npe_result(flow, rng)}
     posteriors["NPE"].sampler["sampling_seconds"] = float(attrs["sampling_seconds"])
     if config["inference"]["importance_sampling"]:
-        posteriors["NPE-IS"] = importance_sampled(flow, analysis.whitened_data(strain), rng, threads)
+        posteriors["NPE-IS"] = importance_sampled(flow, analysis.whitened_data(strain), rng, threads, exact)
     trigger_time = analysis.simulator.trigger_time
     write_metafile(posterior, {
         label: Analysis(to_release(p.samples, trigger_time), p.sampler, DESCRIPTIONS[label],

@@ -13,15 +13,18 @@ import h5py
 import numpy as np
 import pandas as pd
 
+from ..core import importance
 from ..core.coverage import credible_levels, pp_statistics
 from ..core.divergences import JSD_METHOD, interval, intervals_and_divergences
+from ..gw.conversions import RELEASE_NAMES
 from ..gw.priors import Prior
 from ..gw.simulator import Simulator
 from ..io import psd_files
 from ..io import strain as strain_files
 from ..io.gwosc_download import cached_download
 from ..io.reference import read_reference
-from ..io.samples import read_analyses, read_posterior_samples, read_sampler_meta, write_posterior_samples
+from ..io.samples import (read_analyses, read_posterior_samples, read_sampler_meta, read_weighted_samples,
+                          write_posterior_samples)
 from ..npe.posterior import FlowSamples, exact_weights
 from ..plots.diagnostics import pp_figure, table_figure
 from ..plots.posterior import corner_figure, sky_map_figure
@@ -304,21 +307,39 @@ def _summary_table(result: dict, series: dict, png, event: str) -> None:
 
 # -- bilby_reference and compare_with_bilby (opt-in) -------------------------------------------
 
-def bilby_reference(strain: list, psd: list, posterior: str, summary: str, event: str, trigger_time: float,
-                    config: dict, threads: int = 1) -> dict:
+def bilby_reference(strain: list, psd: list, fiducial: str, posterior: str, summary: str, event: str,
+                    trigger_time: float, config: dict, threads: int = 1) -> dict:
     """bilby + dynesty on the analysis segment, PSDs, window, band, prior and waveform model
-    of this analysis (:mod:`gwda.gw.bilby_interface`)."""
+    of this analysis (:mod:`gwda.gw.bilby_interface`), reweighted to the exact likelihood.
+
+    With ``validation.bilby.relative_binning`` the sampler runs on bilby's relative-binning
+    likelihood around the highest-likelihood NPE-IS sample of ``fiducial``; each posterior
+    sample is then reweighted by exact / relative-binning likelihood (the efficiency of that
+    step and the evidence correction are reported) and the unweighted set is drawn by
+    rejection. Without it the weights are one."""
     import bilby
 
-    from ..gw.bilby_interface import bilby_likelihood
+    from ..gw.bilby_interface import bilby_likelihood, log_likelihood_ratios
+    from ..gw.likelihood import GaussianLikelihood
+    from ..io.exact_reference import input_checksums
 
     settings = config["validation"]["bilby"]
     sim = Simulator.from_settings(config["data"], config["waveform"], [psd_files.read(p) for p in psd], trigger_time)
     segments = strain_files.read_segments(strain)
-    likelihood, priors = bilby_likelihood(sim, {ifo: sim.domain.segment_in_band(segments[ifo][1]) for ifo in sim.ifos},
-                                          Prior(config["prior"], config["prior_constraints"]))
+    series = {ifo: segments[ifo][1] for ifo in sim.ifos}
+    in_band = {ifo: sim.domain.segment_in_band(series[ifo]) for ifo in sim.ifos}
+    prior = Prior(config["prior"], config["prior_constraints"])
+    point = None
+    if settings["relative_binning"]:
+        w = read_weighted_samples(fiducial)      # release names and GPS times, as bilby wants them
+        best = int(np.argmax(w["log_likelihood"]))
+        point = {k: float(w[RELEASE_NAMES.get(k, k)][best]) for k in prior.sampled_names if k != "phase"}
+        log.info("relative binning around the highest-likelihood NPE-IS sample (ln L/L0 = %.2f): %s",
+                 w["log_likelihood"][best], point)
     t0 = time.time()
     with tempfile.TemporaryDirectory() as outdir:
+        likelihood, priors = bilby_likelihood(sim, in_band, prior, point, settings["epsilon"],
+                                              settings["marginalize_distance"], f"{outdir}/distance_table.npz")
         result = bilby.run_sampler(
             likelihood, priors, sampler="dynesty", nlive=settings["nlive"], dlogz=settings["dlogz"],
             naccept=settings["naccept"], sample="acceptance-walk", npool=max(1, threads), outdir=outdir,
@@ -328,41 +349,110 @@ def bilby_reference(strain: list, psd: list, posterior: str, summary: str, event
     samples = result.posterior
     columns = {k: np.asarray(samples[k], float) for k in samples.columns
                if np.issubdtype(np.asarray(samples[k]).dtype, np.number)}
+    # reweight to the exact likelihood (this project's, shown equal to bilby's by the tests)
+    t1 = time.time()
+    exact = GaussianLikelihood(sim, sim.whiten_segment(series), marginalize_phase=True)
+    sampled = [k for k in prior.sampled_names if k in columns]
+    ours = {k: columns[k] - (trigger_time if k == "geocent_time" else 0.0) for k in sampled}
+    ln_exact = exact.evaluate(ours, threads)[0] - exact.noise_log_likelihood()
+    if point is None:
+        ln_approx = ln_exact
+    else:
+        approx, _ = bilby_likelihood(sim, in_band, prior, point, settings["epsilon"])
+        ln_approx = log_likelihood_ratios(approx, {k: columns[k] for k in sampled})
+    rw = importance.weights_and_evidence(ln_exact, np.zeros_like(ln_exact), ln_approx)
+    keep = make_rng(config["seed"], "bilby_reweighting").random(ln_exact.size) < rw["weights"] / rw["weights"].max()
+    reweight_seconds = time.time() - t1
     columns["geocent_time"] = columns["geocent_time"] - trigger_time
+    columns["log_likelihood"] = ln_exact
+    columns = {k: v[keep] for k, v in columns.items()}
+    log_z = float(result.log_evidence + rw["log_evidence"])
+    log_z_err = float(np.hypot(result.log_evidence_err, rw["log_evidence_error"]))
+    log_bf = float(result.log_bayes_factor + rw["log_evidence"])
     description = {"layout": "bilby (this workflow)", "sampler": "dynesty", "settings": settings,
-                   "mass_frame": "detector", "geocent_time": "relative to the trigger time"}
+                   "mass_frame": "detector", "geocent_time": "relative to the trigger time",
+                   "log_likelihood": "exact, phase-marginalised, relative to the noise"}
     write_posterior_samples(posterior, columns, {
         "label": "bilby", "event": event, "source": "bilby_reference", "description": description,
-        "log_evidence": float(result.log_evidence), "log_evidence_error": float(result.log_evidence_err),
-        "sampling_seconds": seconds})
-    out = {"event": event, "sampler": "dynesty", "settings": settings, "sampling_seconds": seconds,
-           "threads": threads, "log_evidence": float(result.log_evidence),
-           "log_evidence_error": float(result.log_evidence_err), "log_bayes_factor": float(result.log_bayes_factor),
-           "n_samples": int(len(samples)), "likelihood_evaluations": int(result.num_likelihood_evaluations or 0),
+        "log_evidence": log_z, "log_evidence_error": log_z_err, "sampling_seconds": seconds})
+    out = {"event": event, "sampler": "dynesty", "bilby_version": bilby.__version__, "settings": settings,
+           "fiducial": point, "sampling_seconds": seconds, "reweighting_seconds": reweight_seconds, "threads": threads,
+           "log_evidence": log_z, "log_evidence_error": log_z_err, "log_bayes_factor": log_bf,
+           "log_bayes_factor_sampler": float(result.log_bayes_factor),
+           "reweighting": {"efficiency": rw["sample_efficiency"], "log_evidence_correction": rw["log_evidence"],
+                           "max_abs_log_ratio": float(np.max(np.abs(ln_exact - ln_approx)))},
+           "n_samples_sampler": int(ln_exact.size), "n_samples": int(keep.sum()),
+           "likelihood_evaluations": int(result.num_likelihood_evaluations or 0),
+           "inputs": input_checksums(sim, series, config["prior"], config["prior_constraints"]),
            "intervals_90": {k: interval(columns[k]) for k in ("chirp_mass", "mass_ratio", "chi_eff",
                                                               "luminosity_distance") if k in columns}}
     write_json(summary, out)
-    log.info("bilby/dynesty on %s: %d samples in %.0f s, ln Z = %.2f ± %.2f", event, len(samples), seconds,
-             result.log_evidence, result.log_evidence_err)
+    log.info("bilby/dynesty on %s: %d samples in %.0f s (%d likelihood calls), reweighting efficiency %.3f, "
+             "ln BF = %.2f ± %.2f", event, keep.sum(), seconds, out["likelihood_evaluations"],
+             rw["sample_efficiency"], log_bf, log_z_err)
     return out
 
 
-def compare_with_bilby(posterior: str, summary: str, bilby_posterior: str, bilby_summary: str, result: str,
-                       event: str) -> dict:
-    """JSDs of NPE and NPE-IS against the bilby run on identical inputs, and the wall times."""
-    bilby_info = json.loads(Path(bilby_summary).read_text())
+def compare_with_exact(posterior: str, summary: str, strain: list, psd: list, reference_posterior: list,
+                       reference_summary: list, result: str, table: str, corner: str, event: str,
+                       trigger_time: float, config: dict) -> dict:
+    """NPE and NPE-IS against the exact posterior of a standard-sampler run (rule
+    ``bilby_reference``, fresh or stored in the repository) on the same inputs: JSD per
+    parameter, medians and 90 % intervals, ln Bayes factor of importance sampling against
+    nested sampling, and the wall-time ratios. Only where the reference's input checksums
+    equal this run's; otherwise the result says what differs and compares nothing."""
+    from ..io.exact_reference import differences, input_checksums
+
+    sim = Simulator.from_settings(config["data"], config["waveform"], [psd_files.read(p) for p in psd], trigger_time)
+    segments = strain_files.read_segments(strain)
+    inputs = input_checksums(sim, {ifo: segments[ifo][1] for ifo in sim.ifos}, config["prior"],
+                             config["prior_constraints"])
+    ref_info = json.loads(Path(reference_summary[0]).read_text()) if reference_summary else None
+    out = {"event": event, "reference": str(Path(reference_summary[0]).parent) if ref_info else None}
+    diffs = differences(ref_info["inputs"], inputs) if ref_info else ["no stored reference for this event"]
+    out.update(applies=not diffs, differences=diffs)
+    if diffs:
+        log.warning("the exact-posterior reference does not apply to this run's inputs: %s", "; ".join(diffs))
+        write_json(result, out)
+        for png in (table, corner):      # the report says so where the comparison would be
+            table_figure([[d] for d in diffs[:12]], ["the stored reference does not apply to these inputs"],
+                         f"{event}: no exact-posterior comparison", png)
+        return out
     npe_info = json.loads(Path(summary).read_text())
     analyses = read_analyses(posterior)
-    series = {**analyses, "bilby": read_posterior_samples(bilby_posterior)}
-    intervals, divergences = intervals_and_divergences(series, [(g, "bilby") for g in analyses], COMPARED)
-    out = {"event": event, "jsd_nat": divergences, "intervals_90": intervals}
+    series = {**analyses, "exact": read_posterior_samples(reference_posterior[0])}
+    parameters = [p for p in COMPARED if all(p in s for s in series.values())]
+    intervals, divergences = intervals_and_divergences(series, [(g, "exact") for g in analyses], parameters)
     npe_seconds = npe_info.get("sampling_seconds", 0.0) + npe_info.get("importance_sampling_seconds", 0.0)
-    out.update(bilby_seconds=bilby_info["sampling_seconds"], npe_is_seconds=npe_seconds,
-               training_seconds=npe_info.get("training_seconds"),
-               wall_time_ratio=bilby_info["sampling_seconds"] / npe_seconds if npe_seconds else None,
-               # ln Bayes factor against noise: both normalisations of the Whittle likelihood cancel
-               log_bayes_factor={"NPE-IS": npe_info.get("log_bayes_factor"), "bilby": bilby_info["log_bayes_factor"]},
-               log_evidence_error={"NPE-IS": npe_info.get("log_evidence_error"),
-                                   "bilby": bilby_info["log_evidence_error"]})
+    ref_seconds = ref_info["sampling_seconds"] + ref_info.get("reweighting_seconds", 0.0)
+    training = npe_info.get("training_seconds") or 0.0
+    ln_bf = {"NPE-IS": npe_info.get("log_bayes_factor"), "exact": ref_info["log_bayes_factor"]}
+    ln_bf_err = {"NPE-IS": npe_info.get("log_evidence_error"), "exact": ref_info["log_evidence_error"]}
+    out.update(
+        parameters=parameters, jsd_nat=divergences, jsd_method=JSD_METHOD, intervals_90=intervals,
+        max_jsd_nat={pair: max(d.values()) for pair, d in divergences.items()},
+        # ln Bayes factor against noise: both normalisations of the Whittle likelihood cancel
+        log_bayes_factor=ln_bf, log_bayes_factor_error=ln_bf_err,
+        reference_sampler={k: ref_info.get(k) for k in ("sampler", "settings", "likelihood_evaluations",
+                                                         "reweighting", "n_samples", "threads", "bilby_version")},
+        reference_seconds=ref_seconds, npe_is_seconds=npe_seconds, training_seconds=training,
+        wall_time_ratio=ref_seconds / npe_seconds if npe_seconds else None,
+        wall_time_ratio_with_training=ref_seconds / (npe_seconds + training) if npe_seconds + training else None)
+    if ln_bf["NPE-IS"] is not None:
+        out["log_bayes_factor_difference_sigma"] = float(
+            (ln_bf["NPE-IS"] - ln_bf["exact"]) / np.hypot(ln_bf_err["NPE-IS"], ln_bf_err["exact"]))
     write_json(result, out)
+    rows = [[p] + [_fmt(intervals[label][p]) for label in series]
+            + [f"{1e3 * divergences[pair][p]:.1f}" for pair in divergences] for p in parameters]
+    header = ["parameter"] + [f"{label}\nmedian [90 %]" for label in series] + [f"JSD [mnat]\n{p}" for p in divergences]
+    foot = (f"ln BF: NPE-IS {_pm(ln_bf['NPE-IS'], ln_bf_err['NPE-IS'])}, exact {_pm(ln_bf['exact'], ln_bf_err['exact'])}.  "
+            f"Wall time: exact {ref_seconds:.0f} s, NPE-IS {npe_seconds:.1f} s (+ {training:.0f} s training).")
+    table_figure(rows, header, f"{event}: NPE and NPE-IS against the exact posterior on identical inputs", table, foot)
+    corner_figure(series, [p for p in CORNER if p in parameters], f"{event}: against the exact posterior", corner)
+    log.info("against the exact posterior: %s", "; ".join(f"{pair}: max JSD {1e3 * v:.1f} mnat"
+                                                         for pair, v in out["max_jsd_nat"].items()))
     return out
+
+
+def _pm(value, error) -> str:
+    return "–" if value is None else f"{value:.2f} ± {error:.2f}"
