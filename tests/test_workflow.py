@@ -148,6 +148,8 @@ def _check_validation_outputs(workdir, reference_label=None):
     eff = is_pp["sample_efficiency"]
     assert 0 < eff["p10"] <= eff["median"] <= eff["p90"] <= 1
     assert set(is_pp["pvalues"]) == set(pp["parameters"]) and 0 <= is_pp["combined_pvalue"] <= 1
+    # drawn per injection towards an ESS of 20 (test.yaml), at most 600 samples each
+    assert is_pp["target_ess"] == 20 and is_pp["effective_sample_size"]["median"] >= 1
     levels = (event_dir / "validation" / "pp_levels.csv").read_text().strip().splitlines()
     assert len(levels) == 13
     comparison = json.loads((event_dir / "validation" / "comparison.json").read_text())

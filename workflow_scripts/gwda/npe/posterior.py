@@ -83,7 +83,7 @@ def draw_to_target_ess(npe, data: dict[str, np.ndarray], proxies: dict, batch: i
             {k: np.concatenate([p[0][k] for p in parts]) for k in parts[0][0]},
             *(np.concatenate([p[i] for p in parts]) for i in (1, 2, 3)))
         ev = importance.weights_and_evidence(lnl, FlowSamples(npe, params, log_q).log_prior, log_q)
-        log.info("%d flow samples: ESS %.0f (target %.0f), efficiency %.2f %%", log_q.size,
+        log.debug("%d flow samples: ESS %.0f (target %.0f), efficiency %.2f %%", log_q.size,
                  ev["effective_sample_size"], target, 100 * ev["sample_efficiency"])
         if ev["effective_sample_size"] >= target or log_q.size >= cap:
             return params, log_q, lnl, overlap

@@ -44,7 +44,7 @@ CONFIG: dict[str, tuple[str, ...]] = {
     "importance_sample": ("seed", "inference"),
     # validation
     "pp_test": ("seed", "validation.pp_injections", "validation.pp_samples", "validation.pp_importance_sampling",
-                "training.device"),
+                "validation.pp_target_ess", "validation.pp_max_samples", "training.device"),
     "glitch_robustness": ("seed", "data", "validation.pp_injections", "validation.pp_samples",
                           "validation.glitch_robustness", "training.device", "glitches.classes", "glitches.ranges",
                           "glitches.window", "glitches.peak_jitter"),

@@ -25,7 +25,7 @@ from ..io.gwosc_download import cached_download
 from ..io.reference import read_reference
 from ..io.samples import (read_analyses, read_posterior_samples, read_sampler_meta, read_weighted_samples,
                           write_posterior_samples)
-from ..npe.posterior import FlowSamples, exact_weights
+from ..npe.posterior import FlowSamples, draw_to_target_ess, exact_weights
 from ..plots.diagnostics import pp_figure, table_figure
 from ..plots.posterior import corner_figure, sky_map_figure
 from ..runtime import atomic_output, write_json
@@ -68,7 +68,7 @@ def pp_test(model: str, network: str, psd: list, result: str, levels: str, figur
     snr = np.sqrt(sum(rho ** 2 for rho in sim.optimal_snr(signals).values()))
     npe_levels = {k: np.empty(n) for k in names}
     is_levels = {k: np.empty(n) for k in names}
-    efficiency = np.full(n, np.nan)
+    efficiency, ess = np.full(n, np.nan), np.full(n, np.nan)
     for i in range(n):
         data = {ifo: signals[ifo][i] + noise[ifo][i] for ifo in sim.ifos}
         truth = {k: float(truths[k][i]) for k in names}
@@ -79,9 +79,17 @@ def pp_test(model: str, network: str, psd: list, result: str, levels: str, figur
         for k, v in credible_levels(flow.full, truth, npe.prior_over_proposal(flow.full, flow.log_prior)).items():
             npe_levels[k][i] = v
         if settings["pp_importance_sampling"]:
-            ev = exact_weights(flow, npe.likelihood(data), threads)[2]
-            efficiency[i] = ev["sample_efficiency"]
-            for k, v in credible_levels(flow.full, truth, ev["weights"]).items():
+            if settings["pp_target_ess"]:
+                params, log_q, lnl, _ = draw_to_target_ess(
+                    npe, data, {k: float(v[i]) for k, v in proxies.items()}, settings["pp_samples"],
+                    settings["pp_target_ess"], settings["pp_max_samples"], threads)
+                weighted = FlowSamples(npe, params, log_q)
+                ev = importance.weights_and_evidence(lnl, weighted.log_prior, log_q)
+            else:
+                weighted = flow
+                ev = exact_weights(flow, npe.likelihood(data), threads)[2]
+            efficiency[i], ess[i] = ev["sample_efficiency"], ev["effective_sample_size"]
+            for k, v in credible_levels(weighted.full, truth, ev["weights"]).items():
                 is_levels[k][i] = v
     seconds = time.time() - t0
     out = {"event": event, **pp_statistics(npe_levels), "parameters": names,
@@ -94,12 +102,16 @@ def pp_test(model: str, network: str, psd: list, result: str, levels: str, figur
             **pp_statistics(is_levels),
             "sample_efficiency": {"median": float(np.nanmedian(efficiency)),
                                   "p10": float(np.nanpercentile(efficiency, 10)),
-                                  "p90": float(np.nanpercentile(efficiency, 90))}}
+                                  "p90": float(np.nanpercentile(efficiency, 90))},
+            "effective_sample_size": {"median": float(np.nanmedian(ess)), "min": float(np.nanmin(ess))},
+            "target_ess": settings["pp_target_ess"]}
     log.info("P-P test of %d injections in %.0f s: combined p-value %.3f (%s)", n, seconds,
              out["combined_pvalue"], ", ".join(f"{k} {v:.2f}" for k, v in out["pvalues"].items()))
     write_json(result, out)
     table = pd.DataFrame({"injection": np.arange(n), "network_snr": snr,
                           **{f"level_{k}": npe_levels[k] for k in names}, **{f"true_{k}": truths[k] for k in names}})
+    if settings["pp_importance_sampling"]:
+        table = table.assign(is_efficiency=efficiency, is_ess=ess, **{f"is_level_{k}": is_levels[k] for k in names})
     with atomic_output(levels) as tmp:
         table.to_csv(tmp, index=False)
     pp_figure(npe_levels, out["pvalues"], out["combined_pvalue"], f"{event}: P–P test of the NPE", figure)
