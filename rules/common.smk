@@ -83,6 +83,13 @@ def glitch_trained_config(stage):
     return out
 
 
+def gengli_robustness_config(stage):
+    """The stage's config sections with gengli's blips as the robustness test's glitches."""
+    out = copy.deepcopy(stage_config(stage))
+    out["validation"]["glitch_robustness"].update(source="gengli", classes=None)
+    return out
+
+
 def comparison_glitch_network(wildcards):
     """The trained glitch GAN, when the comparison model trains with its glitches."""
     return ["results/glitches/gan/network.pt"] if config["training"]["glitches"]["source"] == "gan" else []
@@ -133,6 +140,8 @@ def all_outputs():
         ]
         if config["validation"]["glitch_robustness"]["enabled"]:
             outputs.append(f"results/{name}/validation/glitch_robustness.json")
+            if config["validation"]["glitch_robustness"]["trained_comparison"]:
+                outputs.append(f"results/{name}/validation/glitch_robustness_summary.csv")
         if exact_reference_files(name, "summary.json"):
             outputs.append(f"results/{name}/validation/exact_comparison.json")
         if config["denoiser"]["enabled"]:

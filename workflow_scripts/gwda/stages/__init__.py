@@ -48,6 +48,7 @@ CONFIG: dict[str, tuple[str, ...]] = {
     "glitch_robustness": ("seed", "data", "validation.pp_injections", "validation.pp_samples",
                           "validation.glitch_robustness", "training.device", "glitches.classes", "glitches.ranges",
                           "glitches.window", "glitches.peak_jitter"),
+    "glitch_robustness_summary": (),
     "reference_posterior": ("validation.references", "validation.reference_cache_dir", "data.gwosc"),
     "compare_posteriors": (),
     "bilby_reference": ("seed", "data", "prior", "prior_constraints", "waveform", "validation.bilby"),
