@@ -9,7 +9,7 @@ give a less biased efficiency (heavy-tailed weights make ESS/N at small N an ove
 the ratio of the median single-seed figure to the pooled one is printed beside it.
 
     python bench/is_efficiency.py --results results/GW150914 [--seeds 10] [--samples 50000] \
-        [--threads 2] [--out bench/results/is_efficiency_GW150914.json]
+        [--threads 2] [--defensive ALPHA TAU] [--out bench/results/is_efficiency_GW150914.json]
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from gwda.core import importance
 from gwda.io.samples import read_flow_samples
 from gwda.npe.model import TrainedModel
 from gwda.npe.posterior import FlowSamples, exact_weights
@@ -43,6 +42,8 @@ def main():
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--samples", type=int, default=50000)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--defensive", type=float, nargs=2, default=(0.0, 1.0), metavar=("ALPHA", "TAU"),
+                        help="defensive mixture: a fraction ALPHA of base draws from N(0, TAU²)")
     parser.add_argument("--out", default=None)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -59,7 +60,7 @@ def main():
     for seed in range(args.seeds):
         t0 = time.time()
         torch.manual_seed(seed)
-        params, log_q = npe.sample(data, proxies, args.samples)
+        params, log_q = npe.sample(data, proxies, args.samples, defensive=tuple(args.defensive))
         flow = FlowSamples(npe, params, log_q)
         _, _, ev = exact_weights(flow, likelihood, args.threads)
         log_w = ev["log_weights"]
@@ -76,6 +77,7 @@ def main():
     all_w = np.concatenate(pooled)
     pooled_eff = efficiency(all_w)
     summary = {"event_results": str(res), "samples_per_seed": args.samples, "seeds": args.seeds,
+               "defensive": list(args.defensive),
                "median_efficiency": float(np.median(effs)), "min_efficiency": float(effs.min()),
                "max_efficiency": float(effs.max()), "pooled_efficiency": pooled_eff,
                "pooled_samples": int(all_w.size),

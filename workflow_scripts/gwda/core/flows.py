@@ -8,6 +8,8 @@ described elsewhere (for the gravitational-wave model: :mod:`gwda.npe.analysis`)
 
 from __future__ import annotations
 
+import math
+
 import hashlib
 from pathlib import Path
 
@@ -116,18 +118,38 @@ class PosteriorModel(nn.Module):
         return self.flow.log_prob(theta_std, context=features) - torch.log(self.param_std).sum()
 
     @torch.no_grad()
-    def sample(self, n: int, features: torch.Tensor, batch: int = 25000):
+    def sample(self, n: int, features: torch.Tensor, batch: int = 25000, defensive: tuple[float, float] = (0.0, 1.0)):
         """n samples (physical units) and their log densities for one conditioning input
-        (``features`` of one row; its context is embedded once and broadcast)."""
+        (``features`` of one row; its context is embedded once and broadcast).
+
+        ``defensive = (α, τ)``: a fraction α of the base draws come from N(0, τ²) instead of
+        N(0, 1), and the density is that of the mixture, (1 − α) q + α q_τ, where q_τ is the
+        flow pushed from the wider base. Both densities share the transform, so the mixture's
+        is exact; importance weights are then bounded by p / (α q_τ) where the flow's own
+        tails are too light."""
+        alpha, tau = defensive
         context = self.flow._embedding_net(features)
-        base = self.flow._distribution
         out, logp = [], []
         for start in range(0, n, batch):
-            noise = torch.randn(min(batch, n - start), len(self.parameters_inferred), device=context.device)
+            m = min(batch, n - start)
+            noise = torch.randn(m, len(self.parameters_inferred), device=context.device)
+            if alpha > 0:
+                noise = noise * torch.where(torch.rand(m, 1, device=noise.device) < alpha, tau, 1.0)
             theta_std, logabsdet = self.flow._transform.inverse(noise, context=context)
             out.append(theta_std * self.param_std + self.param_mean)
-            logp.append(base.log_prob(noise) - logabsdet - torch.log(self.param_std).sum())
+            logp.append(_base_log_prob(noise, alpha, tau) - logabsdet - torch.log(self.param_std).sum())
         return torch.cat(out), torch.cat(logp)
+
+
+def _base_log_prob(z: torch.Tensor, alpha: float, tau: float) -> torch.Tensor:
+    """ln of (1 − α) N(z; 0, 1) + α N(z; 0, τ²) (independent components)."""
+    d = z.shape[1]
+    sq = (z**2).sum(dim=1)
+    unit = -0.5 * sq - 0.5 * d * math.log(2 * math.pi)
+    if alpha <= 0:
+        return unit
+    wide = -0.5 * sq / tau**2 - 0.5 * d * math.log(2 * math.pi * tau**2)
+    return torch.logaddexp(unit + math.log1p(-alpha), wide + math.log(alpha))
 
 
 def save_network(model: PosteriorModel, path: Path | str) -> str:

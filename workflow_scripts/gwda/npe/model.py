@@ -38,14 +38,16 @@ class TrainedModel(ModelAnalysis):
     def device(self) -> torch.device:
         return self.network.basis.device
 
-    def sample(self, data: dict, proxies: dict, n: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    def sample(self, data: dict, proxies: dict, n: int,
+               defensive: tuple[float, float] = (0.0, 1.0)) -> tuple[dict[str, np.ndarray], np.ndarray]:
         """n flow samples (physical parameters) and their log densities for whitened ``data``
-        aligned on ``proxies`` (per detector, s relative to the trigger)."""
+        aligned on ``proxies`` (per detector, s relative to the trigger); ``defensive``: see
+        :meth:`gwda.core.flows.PosteriorModel.sample`."""
         sim, network, device = self.simulator, self.network, self.device
         aligned = sim.align_data(data, proxies)
         x = torch.as_tensor(np.stack([aligned[i] for i in sim.ifos])[None], device=device)
         context = torch.as_tensor(self.alignment.context(proxies)[None], device=device)
-        samples, log_q = network.sample(n, network.project(x, context))
+        samples, log_q = network.sample(n, network.project(x, context), defensive=defensive)
         flow = {name: samples[:, i].cpu().numpy().astype(float) for i, name in enumerate(network.parameters_inferred)}
         # Seeded from torch's stream, so the caller's torch seed fixes all the samples.
         rng = np.random.default_rng(int(torch.randint(2**62, (), device="cpu")))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-import tempfile
 import time
 from pathlib import Path
 
@@ -230,8 +229,10 @@ def glitch_robustness(model: str, network: str, psd: list, result: str, table: s
 
 
 #: Rows of the robustness summary: (model, data, which file of the four, which half of it).
-SUMMARY_ROWS = (("trained without glitches", "clean", 0, "clean"), ("trained without glitches", "GAN glitches", 0, "glitch"),
-                ("trained without glitches", "gengli blips", 1, "glitch"), ("trained with GAN glitches", "clean", 2, "clean"),
+SUMMARY_ROWS = (("trained without glitches", "clean", 0, "clean"),
+                ("trained without glitches", "GAN glitches", 0, "glitch"),
+                ("trained without glitches", "gengli blips", 1, "glitch"),
+                ("trained with GAN glitches", "clean", 2, "clean"),
                 ("trained with GAN glitches", "GAN glitches", 2, "glitch"),
                 ("trained with GAN glitches", "gengli blips", 3, "glitch"))
 #: A glitch this close to the merger (s) counts as on it in the summary.
@@ -392,17 +393,19 @@ def bilby_reference(strain: list, psd: list, fiducial: str, posterior: str, summ
         w = read_weighted_samples(fiducial)      # release names and GPS times, as bilby wants them
         best = int(np.argmax(w["log_likelihood"]))
         point = {k: float(w[RELEASE_NAMES.get(k, k)][best]) for k in prior.sampled_names if k != "phase"}
-        log.info("relative binning around the highest-likelihood NPE-IS sample (ln L/L0 = %.2f): %s",
+        log.info("relative binning around the highest-likelihood NPE-IS sample (ln L = %.2f): %s",
                  w["log_likelihood"][best], point)
     t0 = time.time()
-    with tempfile.TemporaryDirectory() as outdir:
-        likelihood, priors = bilby_likelihood(sim, in_band, prior, point, settings["epsilon"],
-                                              settings["marginalize_distance"], f"{outdir}/distance_table.npz")
-        result = bilby.run_sampler(
-            likelihood, priors, sampler="dynesty", nlive=settings["nlive"], dlogz=settings["dlogz"],
-            naccept=settings["naccept"], sample="acceptance-walk", npool=max(1, threads), outdir=outdir,
-            label=event, seed=config["seed"], save=False, plot=False, check_point=False,
-            conversion_function=bilby.gw.conversion.generate_all_bbh_parameters)
+    # dynesty checkpoints here every 10 minutes: an interrupted run resumes where it stopped
+    outdir = Path(summary).parent / "dynesty"
+    outdir.mkdir(parents=True, exist_ok=True)
+    likelihood, priors = bilby_likelihood(sim, in_band, prior, point, settings["epsilon"],
+                                          settings["marginalize_distance"], str(outdir / "distance_table.npz"))
+    result = bilby.run_sampler(
+        likelihood, priors, sampler="dynesty", nlive=settings["nlive"], dlogz=settings["dlogz"],
+        naccept=settings["naccept"], sample="acceptance-walk", npool=max(1, threads), outdir=str(outdir),
+        label=event, seed=config["seed"], save=False, plot=False, check_point=True, check_point_delta_t=600,
+        check_point_plot=False, resume=True, conversion_function=bilby.gw.conversion.generate_all_bbh_parameters)
     seconds = time.time() - t0
     samples = result.posterior
     columns = {k: np.asarray(samples[k], float) for k in samples.columns
@@ -503,7 +506,8 @@ def compare_with_exact(posterior: str, summary: str, strain: list, psd: list, re
     rows = [[p] + [_fmt(intervals[label][p]) for label in series]
             + [f"{1e3 * divergences[pair][p]:.1f}" for pair in divergences] for p in parameters]
     header = ["parameter"] + [f"{label}\nmedian [90 %]" for label in series] + [f"JSD [mnat]\n{p}" for p in divergences]
-    foot = (f"ln BF: NPE-IS {_pm(ln_bf['NPE-IS'], ln_bf_err['NPE-IS'])}, exact {_pm(ln_bf['exact'], ln_bf_err['exact'])}.  "
+    foot = (f"ln BF: NPE-IS {_pm(ln_bf['NPE-IS'], ln_bf_err['NPE-IS'])}, "
+            f"exact {_pm(ln_bf['exact'], ln_bf_err['exact'])}.  "
             f"Wall time: exact {ref_seconds:.0f} s, NPE-IS {npe_seconds:.1f} s (+ {training:.0f} s training).")
     table_figure(rows, header, f"{event}: NPE and NPE-IS against the exact posterior on identical inputs", table, foot)
     corner_figure(series, [p for p in CORNER if p in parameters], f"{event}: against the exact posterior", corner)
