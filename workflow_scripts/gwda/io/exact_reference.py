@@ -20,12 +20,21 @@ import numpy as np
 from ..gw.simulator import Simulator
 
 
-def _digest(obj) -> str:
+def digest(obj) -> str:
+    """A short SHA-256 of an array's float64 bytes or of an object's sorted JSON."""
     if isinstance(obj, np.ndarray):
         data = np.ascontiguousarray(obj, dtype=np.float64).tobytes()
     else:
         data = json.dumps(obj, sort_keys=True, default=str).encode()
     return hashlib.sha256(data).hexdigest()[:16]
+
+
+def significant(x: np.ndarray, digits: int = 8) -> np.ndarray:
+    """``x`` rounded to ``digits`` significant digits: a PSD estimated from the same strain on
+    another machine may differ in the last bits (vectorised FFTs), never in the eighth digit."""
+    x = np.asarray(x, dtype=np.float64)
+    scale = 10.0 ** np.floor(np.log10(np.abs(np.where(x == 0, 1.0, x))))
+    return np.round(x / scale, digits - 1) * scale
 
 
 def input_checksums(sim: Simulator, segments: dict[str, np.ndarray], prior: dict, constraints: dict) -> dict:
@@ -34,10 +43,10 @@ def input_checksums(sim: Simulator, segments: dict[str, np.ndarray], prior: dict
     ``prior`` and ``prior_constraints`` sections), the waveform model and the data settings."""
     d = sim.domain
     return {
-        "strain": {ifo: _digest(np.asarray(segments[ifo])) for ifo in sim.ifos},
-        "psd": {ifo: _digest(sim.psds[ifo][d.mask]) for ifo in sim.ifos},
-        "prior": _digest({"prior": prior, "constraints": constraints}),
-        "waveform": _digest({"approximant": sim.waveform.approximant,
+        "strain": {ifo: digest(np.asarray(segments[ifo])) for ifo in sim.ifos},
+        "psd": {ifo: digest(significant(sim.psds[ifo][d.mask])) for ifo in sim.ifos},
+        "prior": digest({"prior": prior, "constraints": constraints}),
+        "waveform": digest({"approximant": sim.waveform.approximant,
                              "reference_frequency": sim.waveform.reference_frequency}),
         "data": {"duration": d.duration, "sample_rate": d.sample_rate, "f_min": d.f_min, "f_max": d.f_max,
                  "roll_off": d.roll_off, "segment_start": sim.segment_start, "trigger_time": sim.trigger_time},

@@ -228,6 +228,9 @@ def glitch_robustness(model: str, network: str, psd: list, result: str, table: s
     return out
 
 
+#: Derived columns kept in a bilby_reference posterior (besides the sampled parameters).
+REFERENCE_DERIVED = ["luminosity_distance", "phase", "mass_1", "mass_2", "chi_eff", "redshift", "mass_1_source",
+                     "mass_2_source", "chirp_mass_source", "H1_optimal_snr", "L1_optimal_snr", "V1_optimal_snr"]
 #: Rows of the robustness summary: (model, data, which file of the four, which half of it).
 SUMMARY_ROWS = (("trained without glitches", "clean", 0, "clean"),
                 ("trained without glitches", "GAN glitches", 0, "glitch"),
@@ -380,7 +383,7 @@ def bilby_reference(strain: list, psd: list, fiducial: str, posterior: str, summ
 
     from ..gw.bilby_interface import bilby_likelihood, log_likelihood_ratios
     from ..gw.likelihood import GaussianLikelihood
-    from ..io.exact_reference import input_checksums
+    from ..io.exact_reference import digest, input_checksums
 
     settings = config["validation"]["bilby"]
     sim = Simulator.from_settings(config["data"], config["waveform"], [psd_files.read(p) for p in psd], trigger_time)
@@ -395,9 +398,11 @@ def bilby_reference(strain: list, psd: list, fiducial: str, posterior: str, summ
         point = {k: float(w[RELEASE_NAMES.get(k, k)][best]) for k in prior.sampled_names if k != "phase"}
         log.info("relative binning around the highest-likelihood NPE-IS sample (ln L = %.2f): %s",
                  w["log_likelihood"][best], point)
+    inputs = input_checksums(sim, series, config["prior"], config["prior_constraints"])
     t0 = time.time()
-    # dynesty checkpoints here every 10 minutes: an interrupted run resumes where it stopped
-    outdir = Path(summary).parent / "dynesty"
+    # dynesty checkpoints every 10 minutes into a directory named by what the run depends on:
+    # an interrupted run resumes where it stopped, a run on other inputs starts afresh
+    outdir = Path(summary).parent / "dynesty" / digest([inputs, settings, point, config["seed"]])
     outdir.mkdir(parents=True, exist_ok=True)
     likelihood, priors = bilby_likelihood(sim, in_band, prior, point, settings["epsilon"],
                                           settings["marginalize_distance"], str(outdir / "distance_table.npz"))
@@ -408,8 +413,7 @@ def bilby_reference(strain: list, psd: list, fiducial: str, posterior: str, summ
         check_point_plot=False, resume=True, conversion_function=bilby.gw.conversion.generate_all_bbh_parameters)
     seconds = time.time() - t0
     samples = result.posterior
-    columns = {k: np.asarray(samples[k], float) for k in samples.columns
-               if np.issubdtype(np.asarray(samples[k]).dtype, np.number)}
+    columns = {k: np.asarray(samples[k], float) for k in samples.columns if k in prior.sampled_names + REFERENCE_DERIVED}
     # reweight to the exact likelihood (this project's, shown equal to bilby's by the tests)
     t1 = time.time()
     exact = GaussianLikelihood(sim, sim.whiten_segment(series), marginalize_phase=True)
@@ -444,7 +448,7 @@ def bilby_reference(strain: list, psd: list, fiducial: str, posterior: str, summ
                            "max_abs_log_ratio": float(np.max(np.abs(ln_exact - ln_approx)))},
            "n_samples_sampler": int(ln_exact.size), "n_samples": int(keep.sum()),
            "likelihood_evaluations": int(result.num_likelihood_evaluations or 0),
-           "inputs": input_checksums(sim, series, config["prior"], config["prior_constraints"]),
+           "inputs": inputs,
            "intervals_90": {k: interval(columns[k]) for k in ("chirp_mass", "mass_ratio", "chi_eff",
                                                               "luminosity_distance") if k in columns}}
     write_json(summary, out)
