@@ -192,8 +192,9 @@ use rule compare_with_exact as compare_with_bilby with:
         summary="results/{event}/summary.json",
         strain=per_detector("results/{event}/strain/{ifo}.hdf5"),
         psd=per_detector("results/{event}/psd/{ifo}_psd.hdf5"),
-        reference_posterior="results/{event}/bilby/posterior.hdf5",
-        reference_summary="results/{event}/bilby/summary.json",
+        # lists, as exact_reference_files gives them to compare_with_exact
+        reference_posterior=["results/{event}/bilby/posterior.hdf5"],
+        reference_summary=["results/{event}/bilby/summary.json"],
     output:
         result="results/{event}/bilby/comparison.json",
         table="results/{event}/bilby/comparison.png",
