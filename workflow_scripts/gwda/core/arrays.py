@@ -21,3 +21,15 @@ def like(value, ref):
         return np.asarray(value, dtype=float)
     dtype = ref.real.dtype if ref.is_complex() else ref.dtype
     return xp.as_tensor(value, dtype=dtype, device=ref.device)
+
+
+def time_shift_factor(freqs, shift, dtype, magnitude=None):
+    """exp(−2πi f t) (times ``magnitude``) of tensors: frequencies ``freqs`` (bins) and shifts
+    ``shift`` (s, any leading shape) -> (..., bins). f t reaches ~1e4 cycles: it is formed in
+    double precision and reduced to its fractional cycle before the complex exponential in the
+    real ``dtype``."""
+    xp = namespace(shift)
+    cycles = freqs.double() * shift.double()[..., None]
+    angle = ((-2 * np.pi) * (cycles - cycles.floor())).to(dtype)
+    magnitude = xp.ones_like(angle) if magnitude is None else magnitude.to(dtype).expand_as(angle)
+    return xp.polar(magnitude, angle)

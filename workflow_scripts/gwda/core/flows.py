@@ -8,9 +8,8 @@ described elsewhere (for the gravitational-wave model: :mod:`gwda.npe.analysis`)
 
 from __future__ import annotations
 
-import math
-
 import hashlib
+import math
 from pathlib import Path
 
 import torch

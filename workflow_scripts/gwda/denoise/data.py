@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from ..core.arrays import time_shift_factor
 from ..glitches.families import unit_snr
 from ..glitches.injection import power_law
 from ..gw.priors import Prior
@@ -121,9 +122,8 @@ class DenoiserSimulation:
         shift = (rng.uniform(lo, hi, n) - 0.5 * (lo + hi)) * self.window.duration
         current = torch.sqrt(sum((signals[i].abs() ** 2).sum(-1) for i in ifos)).double()
         scale = torch.as_tensor(snr, device=self.device) / current
-        cycles = self.freqs[None, :] * torch.as_tensor(shift, device=self.device)[:, None]
-        angle = (-2 * np.pi) * (cycles - cycles.floor())
-        factor = (torch.polar(scale[:, None].expand_as(angle), angle)).to(torch.complex64)
+        factor = time_shift_factor(self.freqs, torch.as_tensor(shift, device=self.device), torch.float32,
+                                   scale[:, None])
         target = torch.stack([self.window.cut(signals[i] * factor) for i in ifos], dim=1).float()
         noise_band = torch.randn((n, len(ifos), self.sim.n_bins, 2), generator=generator, device=self.device)
         noise = self.window.cut(torch.view_as_complex(noise_band)) * self.window.noise_std

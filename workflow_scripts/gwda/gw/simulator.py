@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..core.arrays import like, namespace
+from ..core.arrays import like, namespace, time_shift_factor
 from .detectors import Detector
 from .domain import FrequencyDomain
 from .psd import PSD
@@ -102,14 +102,10 @@ class Simulator:
         for ifo, det in self.detectors.items():
             fp, fc = det.antenna_pattern(ref, like(ext["dec"], ref), like(ext["psi"], ref), t_gps)
             shift = arrival[ifo] - (like(align[ifo], ref) if align is not None else 0.0)
-            # f t reaches ~1e4 cycles: form it in double precision and keep only the
-            # fractional cycle before the (single-precision, on tensors) complex exponential.
             if xp is np:
                 phase = np.exp(-2j * np.pi * (freqs64 * (shift + offset)[..., None]))
             else:
-                cycles = freqs64 * (shift.double() + offset)[..., None]
-                angle = (-2 * np.pi) * (cycles - cycles.floor()).to(ref.dtype)
-                phase = xp.polar(xp.ones_like(angle), angle)
+                phase = time_shift_factor(freqs64, shift.double() + offset, ref.dtype)
             yield ifo, fp, fc, inv_d, phase * like(self.whitening[ifo], ref)
 
     def polarizations(self, params: dict) -> tuple[np.ndarray, np.ndarray]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from ..core.arrays import time_shift_factor
 from ..glitches.injection import in_segment, power_law
 from ..gw.simulator import Simulator
 
@@ -60,10 +61,8 @@ class TrainingGlitches:
             rows = torch.as_tensor(g["row"], device=self.device)
             # Start the window at `start`, then undo the proxy's shift as the data's alignment does.
             shift = torch.as_tensor(g["start"], device=self.device) - proxies[ifo].double()[rows]
-            cycles = self.freqs[None, :] * shift[:, None]
-            angle = (-2 * np.pi) * (cycles - cycles.floor())
-            scale = torch.as_tensor(g["snr"], device=self.device)[:, None].expand_as(angle)
+            snr = torch.as_tensor(g["snr"], device=self.device)[:, None]
             glitch = self.pool[ifo][torch.as_tensor(g["index"], device=self.device)] \
-                * torch.polar(scale, angle).to(torch.complex64)
+                * time_shift_factor(self.freqs, shift, torch.float32, snr)
             out[ifo] = x.index_add(0, rows, glitch.to(x.dtype))
         return out, drawn
