@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from pathlib import Path
 
 import numpy as np
 
@@ -67,11 +66,3 @@ def differences(stored: dict, actual: dict, prefix: str = "") -> list[str]:
         elif a != b:
             out.append(f"{name}: reference {a!r}, this run {b!r}")
     return out
-
-
-def read_summary(directory: Path | str) -> dict | None:
-    """The reference's ``summary.json``, or None where the directory holds no reference."""
-    path = Path(directory) / "summary.json"
-    if not path.is_file() or not (Path(directory) / "posterior.hdf5").is_file():
-        return None
-    return json.loads(path.read_text())

@@ -77,12 +77,13 @@ def draw_to_target_ess(npe, data: dict[str, np.ndarray], proxies: dict, batch: i
     parts = []
     while True:
         params, log_q = npe.sample(data, proxies, min(batch, cap - sum(p[1].size for p in parts)))
-        lnl, overlap, _ = exact_weights(FlowSamples(npe, params, log_q), likelihood, threads)
-        parts.append((params, log_q, lnl, overlap))
-        params, log_q, lnl, overlap = (
+        flow = FlowSamples(npe, params, log_q)
+        lnl, overlap, _ = exact_weights(flow, likelihood, threads)
+        parts.append((params, log_q, lnl, overlap, flow.log_prior))
+        params, log_q, lnl, overlap, log_prior = (
             {k: np.concatenate([p[0][k] for p in parts]) for k in parts[0][0]},
-            *(np.concatenate([p[i] for p in parts]) for i in (1, 2, 3)))
-        ev = importance.weights_and_evidence(lnl, FlowSamples(npe, params, log_q).log_prior, log_q)
+            *(np.concatenate([p[i] for p in parts]) for i in (1, 2, 3, 4)))
+        ev = importance.weights_and_evidence(lnl, log_prior, log_q)
         log.debug("%d flow samples: ESS %.0f (target %.0f), efficiency %.2f %%", log_q.size,
                  ev["effective_sample_size"], target, 100 * ev["sample_efficiency"])
         if ev["effective_sample_size"] >= target or log_q.size >= cap:

@@ -353,6 +353,14 @@ def _fmt(e: dict) -> str:
 
 
 def _summary_table(result: dict, series: dict, png, event: str) -> None:
+    foot = (f"NPE-IS: importance-sampling efficiency {100 * result['sample_efficiency']:.2f} %, "
+            f"ln Z = {result['log_evidence']:.2f} ± {result['log_evidence_error']:.2f}.   "
+            "JSD: 1-D Jensen–Shannon divergence (KDE, natural log; 1 mnat = 1e-3 nat).")
+    _interval_table(result, series, png, f"{event}: medians and 90 % intervals", foot)
+
+
+def _interval_table(result: dict, series: dict, png, title: str, foot: str) -> None:
+    """Medians and 90 % intervals of each series and the JSDs of ``result``, as a figure."""
     labels, pairs = list(series), list(result["jsd_nat"])
     header = ["parameter"] + [f"{label}\nmedian [90 %]" for label in labels] + [f"JSD [mnat]\n{p}" for p in pairs]
     rows = []
@@ -361,10 +369,7 @@ def _summary_table(result: dict, series: dict, png, event: str) -> None:
                      for label in labels]
         row += [f"{1e3 * result['jsd_nat'][pair][p]:.1f}" if p in result["jsd_nat"][pair] else "–" for pair in pairs]
         rows.append(row)
-    foot = (f"NPE-IS: importance-sampling efficiency {100 * result['sample_efficiency']:.2f} %, "
-            f"ln Z = {result['log_evidence']:.2f} ± {result['log_evidence_error']:.2f}.   "
-            "JSD: 1-D Jensen–Shannon divergence (KDE, natural log; 1 mnat = 1e-3 nat).")
-    table_figure(rows, header, f"{event}: medians and 90 % intervals", png, foot)
+    table_figure(rows, header, title, png, foot)
 
 
 # -- bilby_reference and compare_with_bilby (opt-in) -------------------------------------------
@@ -413,7 +418,8 @@ def bilby_reference(strain: list, psd: list, fiducial: str, posterior: str, summ
         check_point_plot=False, resume=True, conversion_function=bilby.gw.conversion.generate_all_bbh_parameters)
     seconds = time.time() - t0
     samples = result.posterior
-    columns = {k: np.asarray(samples[k], float) for k in samples.columns if k in prior.sampled_names + REFERENCE_DERIVED}
+    kept = prior.sampled_names + REFERENCE_DERIVED
+    columns = {k: np.asarray(samples[k], float) for k in samples.columns if k in kept}
     # reweight to the exact likelihood (this project's, shown equal to bilby's by the tests)
     t1 = time.time()
     exact = GaussianLikelihood(sim, sim.whiten_segment(series), marginalize_phase=True)
@@ -507,13 +513,11 @@ def compare_with_exact(posterior: str, summary: str, strain: list, psd: list, re
         out["log_bayes_factor_difference_sigma"] = float(
             (ln_bf["NPE-IS"] - ln_bf["exact"]) / np.hypot(ln_bf_err["NPE-IS"], ln_bf_err["exact"]))
     write_json(result, out)
-    rows = [[p] + [_fmt(intervals[label][p]) for label in series]
-            + [f"{1e3 * divergences[pair][p]:.1f}" for pair in divergences] for p in parameters]
-    header = ["parameter"] + [f"{label}\nmedian [90 %]" for label in series] + [f"JSD [mnat]\n{p}" for p in divergences]
     foot = (f"ln BF: NPE-IS {_pm(ln_bf['NPE-IS'], ln_bf_err['NPE-IS'])}, "
             f"exact {_pm(ln_bf['exact'], ln_bf_err['exact'])}.  "
             f"Wall time: exact {ref_seconds:.0f} s, NPE-IS {npe_seconds:.1f} s (+ {training:.0f} s training).")
-    table_figure(rows, header, f"{event}: NPE and NPE-IS against the exact posterior on identical inputs", table, foot)
+    _interval_table(out, series, table, f"{event}: NPE and NPE-IS against the exact posterior on identical inputs",
+                    foot)
     corner_figure(series, [p for p in CORNER if p in parameters], f"{event}: against the exact posterior", corner)
     log.info("against the exact posterior: %s", "; ".join(f"{pair}: max JSD {1e3 * v:.1f} mnat"
                                                          for pair, v in out["max_jsd_nat"].items()))
