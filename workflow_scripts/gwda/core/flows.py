@@ -117,6 +117,18 @@ class PosteriorModel(nn.Module):
         return self.flow.log_prob(theta_std, context=features) - torch.log(self.param_std).sum()
 
     @torch.no_grad()
+    def log_prob_one_context(self, theta: torch.Tensor, features: torch.Tensor, batch: int = 25000) -> torch.Tensor:
+        """ln q of many rows of ``theta`` (physical units) for one conditioning input
+        (``features`` of one row, embedded once as in :meth:`sample`)."""
+        context = self.flow._embedding_net(features)
+        out = []
+        for start in range(0, theta.shape[0], batch):
+            theta_std = (theta[start:start + batch] - self.param_mean) / self.param_std
+            noise, logabsdet = self.flow._transform(theta_std, context=context)
+            out.append(_base_log_prob(noise, 0.0, 1.0) + logabsdet - torch.log(self.param_std).sum())
+        return torch.cat(out)
+
+    @torch.no_grad()
     def sample(self, n: int, features: torch.Tensor, batch: int = 25000, defensive: tuple[float, float] = (0.0, 1.0)):
         """n samples (physical units) and their log densities for one conditioning input
         (``features`` of one row; its context is embedded once and broadcast).

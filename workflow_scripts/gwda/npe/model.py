@@ -38,21 +38,60 @@ class TrainedModel(ModelAnalysis):
     def device(self) -> torch.device:
         return self.network.basis.device
 
+    def _features(self, data: dict, proxies: dict) -> torch.Tensor:
+        """The network input for whitened ``data`` aligned on ``proxies``."""
+        aligned = self.simulator.align_data(data, proxies)
+        x = torch.as_tensor(np.stack([aligned[i] for i in self.simulator.ifos])[None], device=self.device)
+        context = torch.as_tensor(self.alignment.context(proxies)[None], device=self.device)
+        return self.network.project(x, context)
+
     def sample(self, data: dict, proxies: dict, n: int,
                defensive: tuple[float, float] = (0.0, 1.0)) -> tuple[dict[str, np.ndarray], np.ndarray]:
         """n flow samples (physical parameters) and their log densities for whitened ``data``
         aligned on ``proxies`` (per detector, s relative to the trigger); ``defensive``: see
         :meth:`gwda.core.flows.PosteriorModel.sample`."""
-        sim, network, device = self.simulator, self.network, self.device
-        aligned = sim.align_data(data, proxies)
-        x = torch.as_tensor(np.stack([aligned[i] for i in sim.ifos])[None], device=device)
-        context = torch.as_tensor(self.alignment.context(proxies)[None], device=device)
-        samples, log_q = network.sample(n, network.project(x, context), defensive=defensive)
+        network = self.network
+        samples, log_q = network.sample(n, self._features(data, proxies), defensive=defensive)
         flow = {name: samples[:, i].cpu().numpy().astype(float) for i, name in enumerate(network.parameters_inferred)}
         # Seeded from torch's stream, so the caller's torch seed fixes all the samples.
         rng = np.random.default_rng(int(torch.randint(2**62, (), device="cpu")))
         params, log_jacobian = self.coordinates.from_flow(flow, proxies, rng)
         return params, log_q.cpu().numpy().astype(float) + log_jacobian
+
+    def log_prob(self, data: dict, proxies: dict, params: dict[str, np.ndarray]) -> np.ndarray:
+        """ln q(θ | d, proxies) of physical parameters ``params``: the density :meth:`sample`
+        reports for its samples, at any θ (NaN outside the flow coordinates' range)."""
+        flow = self.coordinates.to_flow(params, self.simulator.arrival_times(params), proxies)
+        names = self.network.parameters_inferred
+        theta = torch.as_tensor(np.stack([flow[k] for k in names], axis=1), device=self.device,
+                                dtype=self.network.param_mean.dtype)
+        log_q = self.network.log_prob_one_context(theta, self._features(data, proxies)).cpu().numpy().astype(float)
+        # The Jacobian depends on the sky and ψ coordinates only (not on which half of ψ).
+        _, log_jacobian = self.coordinates.from_flow(flow, proxies, np.random.default_rng(0))
+        return log_q + log_jacobian
+
+    def sample_proxy_mixture(self, data: dict, proxies: dict, n: int, components: int,
+                             rng: np.random.Generator, pilot: int = 5000) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """n samples of the mixture (1/K) Σ_k q(θ | d, τ_k) over K = ``components`` proxy sets,
+        with its exact density.
+
+        The flow is trained on p(θ | d, τ): the posterior cut to arrival times within the
+        alignment windows of τ. Averaged over τ ~ p(τ | d) it gives p(θ | d) without the cut
+        (GNPE, Dax et al. 2022); the τ_k are drawn from the kernel around the arrival times of
+        ``pilot`` samples aligned on ``proxies``, so the mixture covers the posterior's
+        arrival times past any single window's edges and importance sampling sees no cut."""
+        pilot_params, _ = self.sample(data, proxies, pilot)
+        arrival = self.simulator.arrival_times(pilot_params)
+        rows = rng.choice(pilot, size=components, replace=False)
+        kernel = self.alignment.draw_proxies({ifo: t[rows] for ifo, t in arrival.items()}, rng)
+        proxy_sets = [{ifo: float(t[k]) for ifo, t in kernel.items()} for k in range(components)]
+        counts = np.bincount(rng.integers(0, components, n), minlength=components)
+        parts = [self.sample(data, tau, int(m)) for tau, m in zip(proxy_sets, counts) if m > 0]
+        params = {k: np.concatenate([p[0][k] for p in parts]) for k in parts[0][0]}
+        log_q = np.stack([self.log_prob(data, tau, params) for tau in proxy_sets])
+        log_mix = np.logaddexp.reduce(log_q, axis=0) - np.log(components)
+        # Samples drawn outside the flow coordinates' range stay NaN, as in :meth:`sample`.
+        return params, np.where(np.isfinite(np.concatenate([p[1] for p in parts])), log_mix, np.nan)
 
     def recentre_proxies(self, data: dict, proxies: dict, iterations: int, n: int = 5000) -> dict[str, float]:
         """Move the proxies to the posterior medians of the arrival times (and of their
