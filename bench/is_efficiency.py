@@ -9,7 +9,7 @@ give a less biased efficiency (heavy-tailed weights make ESS/N at small N an ove
 the ratio of the median single-seed figure to the pooled one is printed beside it.
 
     python bench/is_efficiency.py --results results/GW150914 [--seeds 10] [--samples 50000] \
-        [--threads 2] [--defensive ALPHA TAU] [--out bench/results/is_efficiency_GW150914.json]
+        [--threads 2] [--defensive ALPHA TAU] [--proxy-mixture K] [--out bench/results/is_efficiency_GW150914.json]
 """
 
 from __future__ import annotations
@@ -36,18 +36,10 @@ def bootstrap(log_w: np.ndarray, rng: np.random.Generator, n: int = 200) -> tupl
     return tuple(float(q) for q in np.percentile(values, [5, 95]))
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--results", required=True, help="the event's results directory (results/GW150914)")
-    parser.add_argument("--seeds", type=int, default=10)
-    parser.add_argument("--samples", type=int, default=50000)
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--defensive", type=float, nargs=2, default=(0.0, 1.0), metavar=("ALPHA", "TAU"),
-                        help="defensive mixture: a fraction ALPHA of base draws from N(0, TAU²)")
-    parser.add_argument("--out", default=None)
-    args = parser.parse_args()
-    torch.set_num_threads(args.threads)
-    res = Path(args.results)
+def measure(res: Path, seeds: int = 10, samples: int = 50000, threads: int = 2,
+            defensive: tuple[float, float] = (0.0, 1.0), proxy_mixture: int = 0) -> dict:
+    """The table of the module doc for the event whose results directory is ``res``."""
+    torch.set_num_threads(threads)
     ifos = json.loads((res / "model/model.json").read_text())["data"]["detectors"]
     npe = TrainedModel.load(res / "model/model.json", [res / f"psd/{i}_psd.hdf5" for i in ifos],
                             res / "model/network.pt")
@@ -57,12 +49,16 @@ def main():
     rng = np.random.default_rng(0)
     rows, pooled = [], []
     print(f"{'seed':>4} {'eff %':>7} {'bootstrap 5-95 %':>18} {'ln BF':>9} {'top-10 share':>12} {'s':>6}")
-    for seed in range(args.seeds):
+    for seed in range(seeds):
         t0 = time.time()
         torch.manual_seed(seed)
-        params, log_q = npe.sample(data, proxies, args.samples, defensive=tuple(args.defensive))
+        if proxy_mixture:
+            params, log_q = npe.sample_proxy_mixture(data, proxies, samples, proxy_mixture,
+                                                     np.random.default_rng(seed))
+        else:
+            params, log_q = npe.sample(data, proxies, samples, defensive=defensive)
         flow = FlowSamples(npe, params, log_q)
-        _, _, ev = exact_weights(flow, likelihood, args.threads)
+        _, _, ev = exact_weights(flow, likelihood, threads)
         log_w = ev["log_weights"]
         pooled.append(log_w)
         top = np.sort(ev["weights"])[-10:].sum()
@@ -76,8 +72,8 @@ def main():
     effs = np.array([r["efficiency"] for r in rows])
     all_w = np.concatenate(pooled)
     pooled_eff = efficiency(all_w)
-    summary = {"event_results": str(res), "samples_per_seed": args.samples, "seeds": args.seeds,
-               "defensive": list(args.defensive),
+    summary = {"event_results": str(res), "samples_per_seed": samples, "seeds": seeds,
+               "defensive": list(defensive), "proxy_mixture": proxy_mixture,
                "median_efficiency": float(np.median(effs)), "min_efficiency": float(effs.min()),
                "max_efficiency": float(effs.max()), "pooled_efficiency": pooled_eff,
                "pooled_samples": int(all_w.size),
@@ -85,9 +81,26 @@ def main():
                "log_bayes_factor_spread": float(np.std([r["log_bayes_factor"] for r in rows])),
                "rows": rows}
     print(f"median {100 * summary['median_efficiency']:.2f} %, min {100 * effs.min():.2f} %, "
-          f"max {100 * effs.max():.2f} % over {args.seeds} seeds of {args.samples}; pooled "
+          f"max {100 * effs.max():.2f} % over {seeds} seeds of {samples}; pooled "
           f"{all_w.size} samples: {100 * pooled_eff:.2f} % (median/pooled {summary['median_over_pooled']:.2f}); "
           f"ln BF scatter {summary['log_bayes_factor_spread']:.3f}")
+    return summary
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--results", required=True, help="the event's results directory (results/GW150914)")
+    parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--samples", type=int, default=50000)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--defensive", type=float, nargs=2, default=(0.0, 1.0), metavar=("ALPHA", "TAU"),
+                        help="defensive mixture: a fraction ALPHA of base draws from N(0, TAU²)")
+    parser.add_argument("--proxy-mixture", type=int, default=0, metavar="K",
+                        help="sample the mixture over K time-proxy sets (TrainedModel.sample_proxy_mixture)")
+    parser.add_argument("--out", default=None)
+    args = parser.parse_args()
+    summary = measure(Path(args.results), args.seeds, args.samples, args.threads, tuple(args.defensive),
+                      args.proxy_mixture)
     if args.out:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         Path(args.out).write_text(json.dumps(summary, indent=1))
