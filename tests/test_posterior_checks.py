@@ -363,3 +363,8 @@ def test_sampling_to_a_target_ess_stops_when_it_is_reached(model_files):
     # the cap stops it short of an unreachable target, with exactly the cap drawn
     _, log_q, _, _ = draw_to_target_ess(model, data, None, batch, 1e9, 250)
     assert log_q.size == 250
+    # a batch already drawn is the first, not drawn again
+    given = model.sample(data, None, batch)
+    params, log_q, _, _ = draw_to_target_ess(model, data, None, batch, 1e9, 250, first=given)
+    assert log_q.size == 250 and np.array_equal(log_q[:batch], given[1])
+    assert all(np.array_equal(params[k][:batch], given[0][k]) for k in given[0])

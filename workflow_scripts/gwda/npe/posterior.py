@@ -69,14 +69,19 @@ def exact_weights(flow: FlowSamples, likelihood: GaussianLikelihood, threads: in
 
 
 def draw_to_target_ess(npe, data: dict[str, np.ndarray], proxies: dict, batch: int, target: float, cap: int,
-                       threads: int = 1) -> tuple[dict, np.ndarray, np.ndarray, np.ndarray]:
+                       threads: int = 1, first: tuple[dict, np.ndarray] | None = None
+                       ) -> tuple[dict, np.ndarray, np.ndarray, np.ndarray]:
     """Flow samples drawn in batches of ``batch`` until their importance-sampling effective
     sample size reaches ``target`` or ``cap`` samples are drawn: (parameters, ln q, exact
-    ln L, overlap w as in :func:`exact_weights`)."""
+    ln L, overlap w as in :func:`exact_weights`). ``first``: a batch (parameters, ln q)
+    already drawn for these data and proxies, used as the first."""
     likelihood = npe.likelihood(data)
     parts = []
     while True:
-        params, log_q = npe.sample(data, proxies, min(batch, cap - sum(p[1].size for p in parts)))
+        if first is not None:
+            (params, log_q), first = first, None
+        else:
+            params, log_q = npe.sample(data, proxies, min(batch, cap - sum(p[1].size for p in parts)))
         flow = FlowSamples(npe, params, log_q)
         lnl, overlap, _ = exact_weights(flow, likelihood, threads)
         parts.append((params, log_q, lnl, overlap, flow.log_prior))

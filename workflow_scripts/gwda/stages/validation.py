@@ -71,7 +71,8 @@ def pp_test(model: str, network: str, psd: list, result: str, levels: str, figur
     for i in range(n):
         data = {ifo: signals[ifo][i] + noise[ifo][i] for ifo in sim.ifos}
         truth = {k: float(truths[k][i]) for k in names}
-        samples, log_q = npe.sample(data, {k: float(v[i]) for k, v in proxies.items()}, settings["pp_samples"])
+        aligned_on = {k: float(v[i]) for k, v in proxies.items()}
+        samples, log_q = npe.sample(data, aligned_on, settings["pp_samples"])
         valid = np.isfinite(log_q)            # inside the flow coordinates' one-to-one range
         flow = FlowSamples(npe, {k: v[valid] for k, v in samples.items()}, log_q[valid])
         # The NPE result: flow samples inside the prior, reweighted from the training proposal.
@@ -80,8 +81,8 @@ def pp_test(model: str, network: str, psd: list, result: str, levels: str, figur
         if settings["pp_importance_sampling"]:
             if settings["pp_target_ess"]:
                 params, log_q, lnl, _ = draw_to_target_ess(
-                    npe, data, {k: float(v[i]) for k, v in proxies.items()}, settings["pp_samples"],
-                    settings["pp_target_ess"], settings["pp_max_samples"], threads)
+                    npe, data, aligned_on, settings["pp_samples"], settings["pp_target_ess"],
+                    settings["pp_max_samples"], threads, first=(samples, log_q))
                 weighted = FlowSamples(npe, params, log_q)
                 ev = importance.weights_and_evidence(lnl, weighted.log_prior, log_q)
             else:
@@ -118,6 +119,9 @@ def pp_test(model: str, network: str, psd: list, result: str, levels: str, figur
 
 
 # -- glitch_robustness -----------------------------------------------------------------------
+
+#: How the robustness figures name each glitch source (validation.glitch_robustness.source).
+GLITCH_SOURCE_NAMES = {"gan": "a GAN glitch", "simulated": "a simulated burst", "gengli": "a gengli blip"}
 
 #: Parameters whose bias (posterior median − truth, in posterior standard deviations) is reported.
 BIASED = ("chirp_mass", "mass_ratio", "luminosity_distance", "ra", "dec")
@@ -220,7 +224,8 @@ def glitch_robustness(model: str, network: str, psd: list, result: str, table: s
     with atomic_output(table) as tmp:
         frame.to_csv(tmp, index=False)
     robustness_figure(frame, names, [k for k in BIASED if f"clean_bias_{k}" in frame],
-                      f"{event}: posteriors with a glitch near the merger ({n} injections)", figure)
+                      f"{event}: posteriors with {GLITCH_SOURCE_NAMES[g['source']]} near the merger ({n} injections)",
+                      figure)
     log.info("glitch robustness, %d injections in %.0f s: combined p %.3f clean, %.3f with a glitch; median IS "
              "efficiency %s", n, out["seconds"], out["clean"]["combined_pvalue"], out["glitch"]["combined_pvalue"],
              ", ".join(f"{lab} {out[lab]['sample_efficiency']['median']:.3%}" for lab in ("clean", "glitch")
