@@ -78,3 +78,35 @@ def test_unreachable_snr_names_the_event(setting, tmp_path):
     with pytest.raises(RuntimeError, match="SIM-FAR.*network SNR 1000"):
         write_event(tmp_path, SimulatedEvent("SIM-FAR", 1126400200.25, 1000.0, seed=0), prior, waveform, psds,
                     BAND, with_noise=False)
+
+
+def test_written_events_are_read_as_events_by_the_data_stage(root, tmp_path):
+    """bench/simulated_events.py write: its config (over the offline GW150914 config) is valid,
+    names the events at their trigger times, and the data stage reads each event's strain
+    from the written files with every data-quality flag passing."""
+    import json
+    import subprocess
+    import sys
+
+    from gwda.config import load_config, read_yaml, resolve_events
+    from gwda.io import psd_files
+    from gwda.stages.data import fetch_strain
+
+    f = np.fft.rfftfreq(4 * 4096, 1 / 4096)
+    (tmp_path / "event" / "psd").mkdir(parents=True)
+    for ifo in ("H1", "L1"):
+        psd_files.write(PSD(ifo, f, analytic_psd(f)), tmp_path / "event" / "psd" / f"{ifo}_psd.hdf5")
+    out = tmp_path / "simulated"
+    subprocess.run([sys.executable, str(root / "bench" / "simulated_events.py"), "write", "--psd-from",
+                    str(tmp_path / "event"), "--snr", "18", "--out", str(out),
+                    "--config", str(root / "config" / "local_gw150914.yaml")], check=True, cwd=root,
+                   capture_output=True)
+    record, = json.loads((out / "injections.json").read_text())
+    config = load_config(root / "config" / "local_gw150914.yaml", read_yaml(out / "config.yaml"))
+    event, = resolve_events(config)
+    assert (event.name, event.gps_time, event.detectors) == ("SIM-SNR18", record["trigger_time"], ("H1", "L1"))
+    assert config["validation"]["references"] == []
+    for ifo in event.detectors:
+        strain = tmp_path / f"{ifo}.hdf5"
+        fetch_strain(str(strain), event.name, event.gps_time, ifo, config)
+        assert strain.is_file()
