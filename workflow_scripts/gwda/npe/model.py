@@ -60,7 +60,8 @@ class TrainedModel(ModelAnalysis):
 
     def log_prob(self, data: dict, proxies: dict, params: dict[str, np.ndarray]) -> np.ndarray:
         """ln q(θ | d, proxies) of physical parameters ``params``: the density :meth:`sample`
-        reports for its samples, at any θ (NaN outside the flow coordinates' range)."""
+        reports for its samples, at any θ (each maps to the one point of the flow coordinates'
+        one-to-one range that :meth:`sample` keeps)."""
         flow = self.coordinates.to_flow(params, self.simulator.arrival_times(params), proxies)
         names = self.network.parameters_inferred
         theta = torch.as_tensor(np.stack([flow[k] for k in names], axis=1), device=self.device,
