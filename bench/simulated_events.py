@@ -99,6 +99,9 @@ def summarise(args) -> None:
     rows = []
     for record in records:
         res = Path("results") / record["name"]
+        if not (res / "summary.json").exists():
+            print(f"\n{record['name']}: not analysed yet ({res / 'summary.json'} missing), left out")
+            continue
         summary = json.loads((res / "summary.json").read_text())
         print(f"\n{record['name']}: {args.seeds} sampling seeds of {args.samples}")
         spread = measure(res, args.seeds, args.samples, args.threads)
