@@ -47,15 +47,13 @@ def draw_source(prior: Prior, waveform: WaveformSettings, psds: list[PSD], event
         params["luminosity_distance"] = 1.0
         freqs, spectra = injection_spectra(params, waveform, [p.detector for p in psds], event.trigger_time,
                                            gps_start, event.duration, sample_rate)
-        snr_1mpc = math.sqrt(sum(optimal_snr(freqs, spectra[p.detector], p.frequencies, p.values, *band) ** 2
-                                 for p in psds))
-        distance = snr_1mpc / event.network_snr
+        snrs_1mpc = {p.detector: optimal_snr(freqs, spectra[p.detector], p.frequencies, p.values, *band)
+                     for p in psds}
+        distance = math.sqrt(sum(s**2 for s in snrs_1mpc.values())) / event.network_snr
         if lo <= distance <= hi:
             params["luminosity_distance"] = distance
-            spectra = {ifo: h / distance for ifo, h in spectra.items()}
-            snrs = {p.detector: optimal_snr(freqs, spectra[p.detector], p.frequencies, p.values, *band)
-                    for p in psds}
-            return params, spectra, snrs
+            return (params, {ifo: h / distance for ifo, h in spectra.items()},
+                    {ifo: s / distance for ifo, s in snrs_1mpc.items()})
     raise RuntimeError(f"{event.name}: no prior draw in {max_draws} reaches network SNR {event.network_snr} "
                        f"within the prior's distance range [{lo}, {hi}] Mpc")
 
