@@ -9,7 +9,14 @@ give a less biased efficiency (heavy-tailed weights make ESS/N at small N an ove
 the ratio of the median single-seed figure to the pooled one is printed beside it.
 
     python bench/is_efficiency.py --results results/GW150914 [--seeds 10] [--samples 50000] \
-        [--threads 2] [--defensive ALPHA TAU] [--proxy-mixture K] [--out bench/results/is_efficiency_GW150914.json]
+        [--threads 2] [--defensive ALPHA TAU] [--proxy-mixture K] [--rebalance theta_jn=2 ra=2] \
+        [--rebalance-defensive 0.3] [--time-tails 0.2] [--out bench/results/is_efficiency_GW150914.json]
+
+``--rebalance``: the pipeline's rebalanced proposal (``inference.rebalance``: a pilot fifth
+of the samples from the flow, the rest moved between cells of equal width in the named parameters
+by the pilot's weights; gwda.npe.posterior.draw_to_target_ess). ``--time-tails``: a share of
+the samples drawn with every proxy moved by ± the alignment window
+(TrainedModel.sample_time_tails, ``inference.time_tails``).
 """
 
 from __future__ import annotations
@@ -21,9 +28,10 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from gwda.core import importance
 from gwda.io.samples import read_flow_samples
 from gwda.npe.model import TrainedModel
-from gwda.npe.posterior import FlowSamples, exact_weights
+from gwda.npe.posterior import FlowSamples, Rebalancing, draw_to_target_ess, exact_weights
 
 
 def efficiency(log_w: np.ndarray) -> float:
@@ -37,7 +45,8 @@ def bootstrap(log_w: np.ndarray, rng: np.random.Generator, n: int = 200) -> tupl
 
 
 def measure(res: Path, seeds: int = 10, samples: int = 50000, threads: int = 2,
-            defensive: tuple[float, float] = (0.0, 1.0), proxy_mixture: int = 0) -> dict:
+            defensive: tuple[float, float] = (0.0, 1.0), proxy_mixture: int = 0,
+            rebalance: Rebalancing | None = None, time_tails: float = 0.0) -> dict:
     """The table of the module doc for the event whose results directory is ``res``."""
     torch.set_num_threads(threads)
     ifos = json.loads((res / "model/model.json").read_text())["data"]["detectors"]
@@ -52,13 +61,21 @@ def measure(res: Path, seeds: int = 10, samples: int = 50000, threads: int = 2,
     for seed in range(seeds):
         t0 = time.time()
         torch.manual_seed(seed)
-        if proxy_mixture:
-            params, log_q = npe.sample_proxy_mixture(data, proxies, samples, proxy_mixture,
-                                                     np.random.default_rng(seed))
+        seed_rng = np.random.default_rng(seed)
+        sampler = ((lambda n: npe.sample_time_tails(data, proxies, n, time_tails, seed_rng)) if time_tails
+                   else (lambda n: npe.sample(data, proxies, n)))
+        if rebalance or time_tails:
+            draw = draw_to_target_ess(npe, data, proxies, samples, np.inf, samples, threads, rebalance=rebalance,
+                                      rng=seed_rng, sample=sampler)
+            log_prior = FlowSamples(npe, draw.params, draw.log_q).log_prior
+            ev = importance.weights_and_evidence(draw.log_likelihood, log_prior, draw.log_q)
         else:
-            params, log_q = npe.sample(data, proxies, samples, defensive=defensive)
-        flow = FlowSamples(npe, params, log_q)
-        _, _, ev = exact_weights(flow, likelihood, threads)
+            if proxy_mixture:
+                params, log_q = npe.sample_proxy_mixture(data, proxies, samples, proxy_mixture,
+                                                         np.random.default_rng(seed))
+            else:
+                params, log_q = npe.sample(data, proxies, samples, defensive=defensive)
+            _, _, ev = exact_weights(FlowSamples(npe, params, log_q), likelihood, threads)
         log_w = ev["log_weights"]
         pooled.append(log_w)
         top = np.sort(ev["weights"])[-10:].sum()
@@ -74,6 +91,7 @@ def measure(res: Path, seeds: int = 10, samples: int = 50000, threads: int = 2,
     pooled_eff = efficiency(all_w)
     summary = {"event_results": str(res), "samples_per_seed": samples, "seeds": seeds,
                "defensive": list(defensive), "proxy_mixture": proxy_mixture,
+               "rebalance": rebalance.__dict__ if rebalance else None, "time_tails": time_tails,
                "median_efficiency": float(np.median(effs)), "min_efficiency": float(effs.min()),
                "max_efficiency": float(effs.max()), "pooled_efficiency": pooled_eff,
                "pooled_samples": int(all_w.size),
@@ -97,10 +115,18 @@ def main():
                         help="defensive mixture: a fraction ALPHA of base draws from N(0, TAU²)")
     parser.add_argument("--proxy-mixture", type=int, default=0, metavar="K",
                         help="sample the mixture over K time-proxy sets (TrainedModel.sample_proxy_mixture)")
+    parser.add_argument("--rebalance", nargs="+", default=None, metavar="NAME=BINS",
+                        help="rebalance the proposal over equal-width bins of these parameters (inference.rebalance)")
+    parser.add_argument("--rebalance-defensive", type=float, default=0.3)
+    parser.add_argument("--time-tails", type=float, default=0.0, metavar="SHARE",
+                        help="share of samples with the proxies moved by ± the window (inference.time_tails)")
+    parser.add_argument("--rebalance-pilot", type=float, default=0.2)
     parser.add_argument("--out", default=None)
     args = parser.parse_args()
+    rebalance = (Rebalancing({k: int(v) for k, v in (item.split("=") for item in args.rebalance)},
+                             args.rebalance_pilot, args.rebalance_defensive) if args.rebalance else None)
     summary = measure(Path(args.results), args.seeds, args.samples, args.threads, tuple(args.defensive),
-                      args.proxy_mixture)
+                      args.proxy_mixture, rebalance, args.time_tails)
     if args.out:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         Path(args.out).write_text(json.dumps(summary, indent=1))

@@ -210,6 +210,95 @@ def test_proxy_mixture_density_is_that_of_its_components(model_files):
         assert ratio.mean() == pytest.approx(own, abs=0.04)
 
 
+def test_time_tails_mixture_reaches_past_the_window_with_its_exact_density(model_files):
+    """sample_time_tails: (1 - s) q(θ | τ) + (s/2) Σ± q(θ | τ ± κ). For each component j,
+    E_mix[s_j q_j / q_mix] over the kept samples is s_j times the fraction of q_j's own draws
+    kept; a fifth of the samples are drawn a window away, so the mixture proposes H1 arrival
+    times past τ ± κ, where q(θ | τ) alone proposes few."""
+    import torch
+
+    model, data = _narrow_time_model(model_files)
+    kappa = model.alignment.common_window
+    proxies = {"H1": 0.0, "L1": 0.005}
+    torch.manual_seed(6)
+    params, log_mix = model.sample_time_tails(data, proxies, 30000, 0.2, np.random.default_rng(6))
+    kept = np.isfinite(log_mix)
+    for shift, share in ((0.0, 0.8), (-kappa, 0.1), (kappa, 0.1)):
+        tau = {k: v + shift for k, v in proxies.items()}
+        ratio = np.where(kept, share * np.exp(model.log_prob(data, tau, params) - np.where(kept, log_mix, 0.0)), 0.0)
+        own = np.isfinite(model.sample(data, tau, 20000)[1]).mean()
+        assert ratio.max() <= 1 + 1e-3
+        assert ratio.mean() == pytest.approx(share * own, abs=0.02)
+    past = lambda p: np.mean(np.abs(model.simulator.arrival_times(p)["H1"] - proxies["H1"]) > kappa)  # noqa: E731
+    alone, _ = model.sample(data, proxies, 30000)
+    assert past(params) > past(alone) + 0.05
+
+
+class _FaceOnProposal:
+    """A proposal short of the face-away mode: the prior with θ_jn > π/2 reflected to
+    π - θ_jn four times in five (face-away mass 0.1 instead of 0.5), with its exact density."""
+
+    def __init__(self, model, seed):
+        self.model, self.rng = model, np.random.default_rng(seed)
+
+    def __call__(self, n):
+        m = self.model
+        params = {k: v for k, v in m.prior.sample(self.rng, n).items() if k in m.parameters}
+        th = params["theta_jn"]
+        flip = (th > np.pi / 2) & (self.rng.random(n) < 0.8)
+        th[flip] = np.pi - th[flip]
+        return params, m.log_prior(m.with_fixed(params)) + np.where(th > np.pi / 2, np.log(0.2), np.log(1.8))
+
+
+def test_rebalanced_proposal_moves_samples_to_the_missing_mode_and_keeps_the_evidence(model_files):
+    """inference.rebalance: from a pilot that finds the face-away half of the posterior
+    underweighted by the proposal, the rest of the samples are drawn with that half's share
+    raised to (1 - λ) P + λ Q, and weighted with the mixture's density: the evidence agrees
+    with a plain draw's, the efficiency is higher, and the NPE result (resampled back to the
+    proposal) keeps the proposal's face-away share."""
+    from gwda.npe.analysis import ModelAnalysis
+    from gwda.npe.posterior import FlowSamples, Rebalancing, draw_to_target_ess, importance_sampled, npe_result
+
+    path, _, _ = model_files
+    config = json.loads(path.read_text())["config"]
+    quiet = path.parent / "quiet"
+    quiet.mkdir()
+    model = ModelAnalysis.from_config(config, _write_psds(quiet, scale=1e4), TRIGGER, "GW150914")
+    data = {ifo: v[0] for ifo, v in model.simulator.noise(1, np.random.default_rng(3)).items()}
+    n = 6000
+
+    plain = draw_to_target_ess(model, data, None, n, np.inf, n, sample=_FaceOnProposal(model, 1))
+    rebalance = Rebalancing({"theta_jn": 2}, pilot_fraction=0.2, defensive=0.3, mass_samples=20000)
+    draw = draw_to_target_ess(model, data, None, n, np.inf, n, rebalance=rebalance, rng=np.random.default_rng(2),
+                              sample=_FaceOnProposal(model, 2))
+    assert draw.log_q.size == n and draw.rebalancing["pilot_samples"] == 1200
+    face_away = draw.params["theta_jn"] > np.pi / 2
+    # the pilot's face-away share is the proposal's; the rest's is raised towards the prior's 0.5
+    assert face_away[:1200].mean() == pytest.approx(0.1, abs=0.03)
+    assert face_away[1200:].mean() == pytest.approx(0.7 * 0.5 + 0.3 * 0.1, abs=0.06)
+    assert draw.rebalancing["flow_mass"][1] == pytest.approx(0.1, abs=0.01)
+
+    a = importance_sampled(FlowSamples(model, plain.params, plain.log_q), data, np.random.default_rng(0),
+                           exact=(plain.log_likelihood, plain.overlap))
+    flow = FlowSamples(model, draw.params, draw.log_q, draw.log_flow)
+    b = importance_sampled(flow, data, np.random.default_rng(0), exact=(draw.log_likelihood, draw.overlap))
+    error = np.hypot(a.sampler["log_evidence_error"], b.sampler["log_evidence_error"])
+    assert abs(a.sampler["log_evidence"] - b.sampler["log_evidence"]) < 3 * error
+    assert b.sampler["sample_efficiency"] > a.sampler["sample_efficiency"] + 0.2
+    assert np.mean(b.samples["theta_jn"] > np.pi / 2) == pytest.approx(0.5, abs=0.06)
+    npe = npe_result(flow, np.random.default_rng(0))
+    assert np.mean(npe.samples["theta_jn"] > np.pi / 2) == pytest.approx(0.1, abs=0.03)
+
+
+def test_rebalancing_names_an_unknown_parameter():
+    from gwda.npe.posterior import Rebalancing
+
+    with pytest.raises(ValueError, match="inference.rebalance.bins.*thetajn"):
+        Rebalancing.from_settings({"bins": {"thetajn": 2}, "pilot_fraction": 0.2, "defensive": 0.3},
+                                  ["chirp_mass", "theta_jn"])
+    assert Rebalancing.from_settings({"bins": {}, "pilot_fraction": 0.2, "defensive": 0.3}, ["theta_jn"]) is None
+
+
 def test_trained_model_refuses_a_network_or_psd_it_was_not_trained_with(model_files, tmp_path):
     from gwda.npe.analysis import ModelMismatchError
     from gwda.npe.model import TrainedModel
@@ -346,7 +435,8 @@ def test_sampling_to_a_target_ess_stops_when_it_is_reached(model_files):
                                                log_q)["effective_sample_size"]
 
     batch, target = 100, 150.0
-    params, log_q, lnl, overlap = draw_to_target_ess(model, data, None, batch, target, 10**5)
+    draw = draw_to_target_ess(model, data, None, batch, target, 10**5)
+    params, log_q, lnl, overlap = draw.params, draw.log_q, draw.log_likelihood, draw.overlap
     n = log_q.size
     assert n % batch == 0 and n >= 2 * batch, n        # more than one batch was needed
     assert ess(params, log_q, lnl) >= target
@@ -361,10 +451,10 @@ def test_sampling_to_a_target_ess_stops_when_it_is_reached(model_files):
     b = importance_sampled(flow, data, np.random.default_rng(0))
     assert a.sampler["log_evidence"] == b.sampler["log_evidence"]
     # the cap stops it short of an unreachable target, with exactly the cap drawn
-    _, log_q, _, _ = draw_to_target_ess(model, data, None, batch, 1e9, 250)
-    assert log_q.size == 250
+    assert draw_to_target_ess(model, data, None, batch, 1e9, 250).log_q.size == 250
     # a batch already drawn is the first, not drawn again
     given = model.sample(data, None, batch)
-    params, log_q, _, _ = draw_to_target_ess(model, data, None, batch, 1e9, 250, first=given)
+    draw = draw_to_target_ess(model, data, None, batch, 1e9, 250, first=given)
+    params, log_q = draw.params, draw.log_q
     assert log_q.size == 250 and np.array_equal(log_q[:batch], given[1])
     assert all(np.array_equal(params[k][:batch], given[0][k]) for k in given[0])

@@ -35,3 +35,43 @@ def resample(weights: np.ndarray, rng: np.random.Generator, n: int | None = None
     n = int(n if n is not None else max(1, round(weights.sum() ** 2 / np.sum(weights**2))))
     positions = (rng.random() + np.arange(n)) / n
     return np.minimum(np.searchsorted(np.cumsum(weights), positions), weights.size - 1)
+
+
+class Cells:
+    """A partition of parameter space into cells: each named parameter cut into bins at
+    ``edges`` (interior edges, increasing); a sample's cell is its bin tuple, numbered."""
+
+    def __init__(self, edges: dict[str, np.ndarray]):
+        self.edges = {k: np.asarray(v, dtype=float) for k, v in edges.items()}
+        self.shape = tuple(e.size + 1 for e in self.edges.values())
+
+    @classmethod
+    def equal_width(cls, bounds: dict[str, tuple[float, float]], bins: dict[str, int]) -> Cells:
+        """``bins[k]`` bins of equal width across ``bounds[k]`` for each parameter k."""
+        return cls({k: np.linspace(*bounds[k], b + 1)[1:-1] for k, b in bins.items()})
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape))
+
+    def label(self, samples: dict[str, np.ndarray]) -> np.ndarray:
+        index = [np.searchsorted(e, samples[k]) for k, e in self.edges.items()]
+        return np.ravel_multi_index(index, self.shape) if index else np.zeros(len(next(iter(samples.values()))), int)
+
+
+def rebalancing_factors(cells: np.ndarray, log_w: np.ndarray, size: int, defensive: float) -> np.ndarray:
+    """Per cell, the factor c_k by which a proposal q is to be multiplied on cell k so that
+    each cell carries the share of the proposal mass that importance sampling says it
+    carries of the posterior: c_k ∝ [(1 - λ) P_k + λ Q_k] / Q_k, with Q_k the share of the
+    pilot samples (drawn from q; cell indices ``cells``) in cell k, P_k the share of their
+    weights (``log_w``) and λ = ``defensive`` the part left as q. Normalised so that
+    Σ_k c_k Q_k = 1 over the pilot; cells without pilot samples keep c = 1."""
+    finite = np.isfinite(log_w)
+    mass = np.bincount(cells, minlength=size) / cells.size
+    if not finite.any():
+        return np.ones(size)
+    w = np.exp(log_w[finite] - log_w[finite].max())
+    share = np.bincount(cells[finite], weights=w, minlength=size) / w.sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        c = np.where(mass > 0, ((1 - defensive) * share + defensive * mass) / mass, 1.0)
+    return c / np.sum(c * mass) if np.sum(c * mass) > 0 else np.ones(size)

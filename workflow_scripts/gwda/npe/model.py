@@ -71,28 +71,46 @@ class TrainedModel(ModelAnalysis):
         _, log_jacobian = self.coordinates.from_flow(flow, proxies, np.random.default_rng(0))
         return log_q + log_jacobian
 
+    def sample_mixture(self, data: dict, proxy_sets: list[dict], shares: np.ndarray, n: int,
+                       rng: np.random.Generator) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """n samples of the mixture Σ_k s_k q(θ | d, τ_k) over proxy sets τ_k with shares s_k,
+        with its exact density (samples drawn outside the flow coordinates' range stay NaN, as
+        in :meth:`sample`)."""
+        shares = np.asarray(shares, dtype=float) / np.sum(shares)
+        counts = rng.multinomial(n, shares)
+        parts = [self.sample(data, tau, int(m)) for tau, m in zip(proxy_sets, counts) if m > 0]
+        params = {k: np.concatenate([p[0][k] for p in parts]) for k in parts[0][0]}
+        log_q = np.stack([np.log(s) + self.log_prob(data, tau, params) for tau, s in zip(proxy_sets, shares) if s > 0])
+        log_mix = np.logaddexp.reduce(log_q, axis=0)
+        return params, np.where(np.isfinite(np.concatenate([p[1] for p in parts])), log_mix, np.nan)
+
+    def sample_time_tails(self, data: dict, proxies: dict, n: int, share: float,
+                          rng: np.random.Generator) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """n samples of (1 - s) q(θ | d, τ) + (s/2) Σ_± q(θ | d, τ ± κ), s = ``share``, κ the
+        alignment's common window: every proxy moved together by a window's width either way.
+
+        The flow is trained on p(θ | d, τ), the posterior cut to arrival times within the
+        window around τ, so on its own it proposes almost nothing past the window's edges,
+        where the posterior of a broad arrival time still has mass (and importance weights
+        there are the largest). The shifted components reach a window further either way."""
+        kappa = self.alignment.common_window
+        proxy_sets = [proxies, *({k: v + sign * kappa for k, v in proxies.items()} for sign in (-1, 1))]
+        return self.sample_mixture(data, proxy_sets, np.array([1 - share, share / 2, share / 2]), n, rng)
+
     def sample_proxy_mixture(self, data: dict, proxies: dict, n: int, components: int,
                              rng: np.random.Generator, pilot: int = 5000) -> tuple[dict[str, np.ndarray], np.ndarray]:
         """n samples of the mixture (1/K) Σ_k q(θ | d, τ_k) over K = ``components`` proxy sets,
         with its exact density.
 
-        The flow is trained on p(θ | d, τ): the posterior cut to arrival times within the
-        alignment windows of τ. Averaged over τ ~ p(τ | d) it gives p(θ | d) without the cut
+        Averaged over τ ~ p(τ | d), p(θ | d, τ) gives p(θ | d) without the window's cut
         (GNPE, Dax et al. 2022); the τ_k are drawn from the kernel around the arrival times of
-        ``pilot`` samples aligned on ``proxies``, so the mixture covers the posterior's
-        arrival times past any single window's edges and importance sampling sees no cut."""
+        ``pilot`` samples aligned on ``proxies``."""
         pilot_params, _ = self.sample(data, proxies, pilot)
         arrival = self.simulator.arrival_times(pilot_params)
         rows = rng.choice(pilot, size=components, replace=False)
         kernel = self.alignment.draw_proxies({ifo: t[rows] for ifo, t in arrival.items()}, rng)
         proxy_sets = [{ifo: float(t[k]) for ifo, t in kernel.items()} for k in range(components)]
-        counts = np.bincount(rng.integers(0, components, n), minlength=components)
-        parts = [self.sample(data, tau, int(m)) for tau, m in zip(proxy_sets, counts) if m > 0]
-        params = {k: np.concatenate([p[0][k] for p in parts]) for k in parts[0][0]}
-        log_q = np.stack([self.log_prob(data, tau, params) for tau in proxy_sets])
-        log_mix = np.logaddexp.reduce(log_q, axis=0) - np.log(components)
-        # Samples drawn outside the flow coordinates' range stay NaN, as in :meth:`sample`.
-        return params, np.where(np.isfinite(np.concatenate([p[1] for p in parts])), log_mix, np.nan)
+        return self.sample_mixture(data, proxy_sets, np.ones(components), n, rng)
 
     def recentre_proxies(self, data: dict, proxies: dict, iterations: int, n: int = 5000) -> dict[str, float]:
         """Move the proxies to the posterior medians of the arrival times (and of their

@@ -27,10 +27,13 @@ class Posterior:
 class FlowSamples:
     """Flow samples of the event (physical parameters, ln q) with what the model's prior
     says of them. Samples outside the prior's support have zero posterior density: the NPE
-    result leaves them out; importance sampling gives them weight 0."""
+    result leaves them out; importance sampling gives them weight 0. ``log_q``: the density
+    of the proposal the samples follow; ``log_flow``: the flow's, where that differs (a
+    rebalanced proposal, :func:`draw_to_target_ess`)."""
 
-    def __init__(self, analysis: ModelAnalysis, params: dict[str, np.ndarray], log_q: np.ndarray):
-        self.analysis = analysis
+    def __init__(self, analysis: ModelAnalysis, params: dict[str, np.ndarray], log_q: np.ndarray,
+                 log_flow: np.ndarray | None = None):
+        self.analysis, self.log_flow = analysis, log_flow
         self.full = analysis.with_fixed({n: params[n] for n in analysis.parameters})
         self.log_q = log_q
         self.log_prior = analysis.log_prior(self.full)
@@ -39,13 +42,18 @@ class FlowSamples:
 
 def npe_result(flow: FlowSamples, rng: np.random.Generator) -> Posterior:
     """The flow samples inside the prior, resampled from the training proposal to the prior
-    where they differ; the phase (marginalised, not inferred) drawn from its prior."""
+    where they differ (and from a rebalanced proposal to the flow); the phase (marginalised,
+    not inferred) drawn from its prior."""
     analysis, ok = flow.analysis, flow.ok
     sampler = {"npe_fraction_outside_prior": float(1 - ok.mean())}
     samples = {k: v[ok] for k, v in flow.full.items()}
-    samples["log_proposal"] = flow.log_q[ok]
-    if analysis.has_proposal:
-        r = analysis.prior_over_proposal(samples, flow.log_prior[ok])
+    samples["log_proposal"] = flow.log_q[ok] if flow.log_flow is None else flow.log_flow[ok]
+    if analysis.has_proposal or flow.log_flow is not None:
+        r = (analysis.prior_over_proposal(samples, flow.log_prior[ok]) if analysis.has_proposal
+             else np.ones(ok.sum()))
+        if flow.log_flow is not None:
+            log_r = flow.log_flow[ok] - flow.log_q[ok]
+            r = r * np.exp(log_r - log_r.max())
         idx = importance.resample(r / r.sum(), rng)
         sampler["npe_proposal_reweighting_efficiency"] = float(idx.size / r.size)
         samples = {k: v[idx] for k, v in samples.items()}
@@ -68,31 +76,136 @@ def exact_weights(flow: FlowSamples, likelihood: GaussianLikelihood, threads: in
     return lnl, overlap, importance.weights_and_evidence(lnl, flow.log_prior, flow.log_q)
 
 
+@dataclass
+class Rebalancing:
+    """Settings of the rebalanced proposal (``inference.rebalance``, :func:`draw_to_target_ess`)."""
+    bins: dict[str, int]                # per parameter, bins of equal width across its prior range
+    pilot_fraction: float = 0.2         # of the first batch, drawn from the flow alone
+    defensive: float = 0.3              # the part of each cell's proposal mass left as the flow's
+    mass_samples: int = 100000          # flow draws (at least) that measure the cells' flow mass
+
+    @classmethod
+    def from_settings(cls, settings: dict | None, parameters: list[str]) -> Rebalancing | None:
+        """The settings of ``inference.rebalance`` for a model inferring ``parameters``
+        (None where no bins are named)."""
+        if not settings or not settings.get("bins"):
+            return None
+        unknown = sorted(set(settings["bins"]) - set(parameters))
+        if unknown:
+            raise ValueError(f"config key 'inference.rebalance.bins': {unknown} not among the inferred "
+                             f"parameters {parameters}")
+        return cls(dict(settings["bins"]), float(settings["pilot_fraction"]), float(settings["defensive"]),
+                   int(settings.get("mass_samples", cls.mass_samples)))
+
+
+@dataclass
+class WeightedDraw:
+    """Flow samples with their exact likelihood: ``log_q`` the density of the proposal they
+    follow (the sampler's, or the rebalanced mixture's), ``log_flow`` the sampler's."""
+    params: dict[str, np.ndarray]
+    log_q: np.ndarray
+    log_flow: np.ndarray
+    log_likelihood: np.ndarray
+    overlap: np.ndarray
+    rebalancing: dict = field(default_factory=dict)    # cells, factors, masses, sample counts
+
+
+class _Tally:
+    """Cell counts of every flow draw: the flow mass of each cell."""
+
+    def __init__(self, size: int):
+        self.counts = np.zeros(size)
+
+    def add(self, cells: np.ndarray):
+        self.counts += np.bincount(cells, minlength=self.counts.size)
+
+    @property
+    def total(self) -> int:
+        return int(self.counts.sum())
+
+
+def _draw_rebalanced(sample, n: int, cells: importance.Cells, factors: np.ndarray, tally: _Tally,
+                     min_draws: int, rng: np.random.Generator) -> tuple[dict, np.ndarray]:
+    """n samples of q'(θ) ∝ c_k q(θ) (k: the cell of θ) by rejection from the flow q, and
+    flow draws until ``tally`` holds at least ``min_draws``."""
+    accept = factors / factors.max()
+    kept, got = [], 0
+    while got < n or tally.total < min_draws:
+        m = int(np.clip(1.2 * (n - got) * factors.max(), 1000, 200000))
+        params, log_flow = sample(m)
+        label = cells.label(params)
+        tally.add(label)
+        keep = np.flatnonzero(rng.random(m) < accept[label])[: max(n - got, 0)]
+        if keep.size:
+            kept.append(({k: v[keep] for k, v in params.items()}, log_flow[keep]))
+            got += keep.size
+    return {k: np.concatenate([p[0][k] for p in kept]) for k in kept[0][0]}, np.concatenate([p[1] for p in kept])
+
+
 def draw_to_target_ess(npe, data: dict[str, np.ndarray], proxies: dict, batch: int, target: float, cap: int,
-                       threads: int = 1, first: tuple[dict, np.ndarray] | None = None
-                       ) -> tuple[dict, np.ndarray, np.ndarray, np.ndarray]:
+                       threads: int = 1, first: tuple[dict, np.ndarray] | None = None,
+                       rebalance: Rebalancing | None = None, rng: np.random.Generator | None = None,
+                       sample=None) -> WeightedDraw:
     """Flow samples drawn in batches of ``batch`` until their importance-sampling effective
-    sample size reaches ``target`` or ``cap`` samples are drawn: (parameters, ln q, exact
-    ln L, overlap w as in :func:`exact_weights`). ``first``: a batch (parameters, ln q)
-    already drawn for these data and proxies, used as the first."""
+    sample size reaches ``target`` or ``cap`` samples are drawn, with their exact ln L and
+    overlaps w (as in :func:`exact_weights`). ``first``: a batch (parameters, ln q) already
+    drawn for these data and proxies, used as the first. ``sample``: n -> (parameters, ln q),
+    the flow's proposal (by default ``npe.sample(data, proxies, n)``).
+
+    ``rebalance``: the first batch begins with a pilot (``pilot_fraction`` of it) from the
+    flow q; its importance weights give each cell of parameter space (``bins`` of equal width
+    in each named parameter) its share P_k of the posterior against its share Q_k of the
+    flow's mass, and the rest is drawn
+    from q'(θ) = c_k q(θ) / Σ_j c_j Q_j with c_k = [(1 - λ) P_k + λ Q_k] / Q_k: the flow's
+    samples moved between cells (the face-on and face-away inclinations, parts of the sky
+    ring) to where the posterior is, unchanged within a cell. All samples are weighted with
+    the mixture density (n_pilot q + n_rest q') / n (the balance heuristic), exact but for
+    Q_k, counted from at least ``mass_samples`` flow draws. Adaptive, as AMIS is: consistent,
+    with the pilot's influence on c_k a bias that vanishes with the sample size."""
     likelihood = npe.likelihood(data)
-    parts = []
+    rng = rng if rng is not None else np.random.default_rng(0)
+    rebalance = rebalance if batch >= 2 else None
+    sample = sample or (lambda n: npe.sample(data, proxies, n))
+    parts = []          # (params, ln q_flow, ln L, overlap, ln prior)
+    cells = factors = tally = None
+    pilot = batch if rebalance is None else max(1, min(batch - 1, round(rebalance.pilot_fraction * batch)))
     while True:
+        drawn = sum(p[1].size for p in parts)
+        size = pilot if not parts else (batch - drawn if len(parts) == 1 and rebalance and drawn < batch else batch)
+        size = min(size, cap - drawn)
         if first is not None:
-            (params, log_q), first = first, None
+            (params, log_flow), first = first, None
+        elif factors is None:
+            params, log_flow = sample(size)
         else:
-            params, log_q = npe.sample(data, proxies, min(batch, cap - sum(p[1].size for p in parts)))
-        flow = FlowSamples(npe, params, log_q)
-        lnl, overlap, _ = exact_weights(flow, likelihood, threads)
-        parts.append((params, log_q, lnl, overlap, flow.log_prior))
-        params, log_q, lnl, overlap, log_prior = (
+            params, log_flow = _draw_rebalanced(sample, size, cells, factors, tally, rebalance.mass_samples, rng)
+        flow = FlowSamples(npe, params, log_flow)
+        lnl, overlap, ev = exact_weights(flow, likelihood, threads)
+        if rebalance is not None and factors is None:
+            cells = importance.Cells.equal_width({k: npe.prior.bounds(k) for k in rebalance.bins}, rebalance.bins)
+            label = cells.label(params)
+            factors = importance.rebalancing_factors(label, ev["log_weights"], cells.size, rebalance.defensive)
+            tally = _Tally(cells.size)
+            tally.add(label)
+        parts.append((params, log_flow, lnl, overlap, flow.log_prior))
+        params, log_flow, lnl, overlap, log_prior = (
             {k: np.concatenate([p[0][k] for p in parts]) for k in parts[0][0]},
             *(np.concatenate([p[i] for p in parts]) for i in (1, 2, 3, 4)))
+        log_q, info = log_flow, {}
+        n_pilot = parts[0][1].size
+        if factors is not None and len(parts) > 1:
+            mass = tally.counts / tally.total
+            norm = float(np.sum(factors * mass))
+            n_rest = log_flow.size - n_pilot
+            log_q = log_flow + np.log((n_pilot + n_rest * factors[cells.label(params)] / norm) / log_flow.size)
+            info = {"cells": {k: v.tolist() for k, v in cells.edges.items()}, "factors": (factors / norm).tolist(),
+                    "flow_mass": mass.tolist(), "flow_draws": tally.total, "pilot_samples": n_pilot,
+                    "defensive": rebalance.defensive}
         ev = importance.weights_and_evidence(lnl, log_prior, log_q)
         log.debug("%d flow samples: ESS %.0f (target %.0f), efficiency %.2f %%", log_q.size,
-                 ev["effective_sample_size"], target, 100 * ev["sample_efficiency"])
+                  ev["effective_sample_size"], target, 100 * ev["sample_efficiency"])
         if ev["effective_sample_size"] >= target or log_q.size >= cap:
-            return params, log_q, lnl, overlap
+            return WeightedDraw(params, log_q, log_flow, lnl, overlap, info)
 
 
 def importance_sampled(flow: FlowSamples, data: dict[str, np.ndarray], rng: np.random.Generator,

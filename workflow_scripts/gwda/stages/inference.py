@@ -7,13 +7,15 @@ import json
 import logging
 import time
 
+import numpy as np
+
 from ..gw.conversions import to_release
 from ..gw.matched_filter import find_trigger
 from ..io.samples import Analysis, read_flow_samples, write_flow_samples, write_metafile
 from ..npe import summary as summaries
 from ..npe.analysis import ModelAnalysis
 from ..npe.dataset import WaveformDataset
-from ..npe.posterior import FlowSamples, draw_to_target_ess, importance_sampled, npe_result
+from ..npe.posterior import FlowSamples, Rebalancing, draw_to_target_ess, importance_sampled, npe_result
 from ..runtime import rng as make_rng
 from ..runtime import write_json
 
@@ -42,11 +44,22 @@ def sample_posterior(model: str, network: str, waveforms: str, strain: list, psd
     proxies = npe.recentre_proxies(data, trigger.times, settings["proxy_iterations"])
     trigger_seconds = time.time() - t0
     t0 = time.time()
-    columns = {}
-    if settings["target_ess"] and settings["importance_sampling"]:
-        params, log_q, lnl, overlap = draw_to_target_ess(npe, data, proxies, settings["n_samples"],
-                                                         settings["target_ess"], settings["max_samples"], threads)
-        columns = {"log_likelihood": lnl, "overlap_real": overlap.real, "overlap_imag": overlap.imag}
+    columns, rebalancing = {}, {}
+    rebalance = Rebalancing.from_settings(settings["rebalance"], npe.parameters)
+    if settings["importance_sampling"] and (settings["target_ess"] or rebalance or settings["time_tails"]):
+        target, cap = ((settings["target_ess"], settings["max_samples"]) if settings["target_ess"]
+                       else (np.inf, settings["n_samples"]))
+        rng = make_rng(config["seed"], "proposal", event)
+        sample = ((lambda n: npe.sample_time_tails(data, proxies, n, settings["time_tails"], rng))
+                  if settings["time_tails"] else None)
+        draw = draw_to_target_ess(npe, data, proxies, settings["n_samples"], target, cap, threads,
+                                  rebalance=rebalance, rng=rng, sample=sample)
+        params, log_q, rebalancing = draw.params, draw.log_q, draw.rebalancing
+        columns = {"log_likelihood": draw.log_likelihood, "overlap_real": draw.overlap.real,
+                   "overlap_imag": draw.overlap.imag}
+        if rebalance or settings["time_tails"]:
+            # the network's own density on the event's proxies: the NPE result is resampled to it
+            columns["log_flow_density"] = npe.log_prob(data, proxies, params)
     else:
         params, log_q = npe.sample(data, proxies, settings["n_samples"])
     seconds = time.time() - t0
@@ -54,7 +67,7 @@ def sample_posterior(model: str, network: str, waveforms: str, strain: list, psd
     write_flow_samples(samples, {**{n: params[n] for n in npe.parameters}, **columns}, log_q, {
         "sampling_seconds": seconds, "trigger_seconds": trigger_seconds, "model": str(model), "event": event,
         "proxies": proxies, "trigger_times": trigger.times, "trigger_snr": trigger.snr,
-        "trigger_template": trigger.template, "config": config})
+        "trigger_template": trigger.template, "rebalancing": rebalancing, "config": config})
     return {"seconds": seconds, "trigger": trigger}
 
 
@@ -69,7 +82,8 @@ def importance_sample(samples: str, model: str, strain: list, psd: list, posteri
     # ln L and overlaps already computed where sampling ran to a target ESS
     exact = ((params.pop("log_likelihood"), params.pop("overlap_real") + 1j * params.pop("overlap_imag"))
              if "log_likelihood" in params else None)
-    flow = FlowSamples(analysis, params, log_q)
+    log_flow = params.pop("log_flow_density", None)        # where the proposal was rebalanced
+    flow = FlowSamples(analysis, params, log_q, log_flow)
     rng = make_rng(config["seed"], "importance_sample", event)
     posteriors = {"NPE": npe_result(flow, rng)}
     posteriors["NPE"].sampler["sampling_seconds"] = float(attrs["sampling_seconds"])
@@ -84,6 +98,9 @@ def importance_sample(samples: str, model: str, strain: list, psd: list, posteri
     out = {"event": event, **{k: v for p in posteriors.values() for k, v in p.sampler.items()},
            "training_seconds": analysis.info["training"]["seconds"],
            "final_validation_loss": analysis.info["training"]["final_validation_loss"]}
+    rebalancing = json.loads(attrs.get("rebalancing", "{}"))
+    if rebalancing:
+        out["rebalancing"] = rebalancing
     out.update(summaries.event_summary(analysis, {g: p.samples for g, p in posteriors.items()},
                                        json.loads(attrs["proxies"]), config["inference"]["boundary_fraction"]))
     write_json(summary, out)

@@ -80,11 +80,10 @@ def pp_test(model: str, network: str, psd: list, result: str, levels: str, figur
             npe_levels[k][i] = v
         if settings["pp_importance_sampling"]:
             if settings["pp_target_ess"]:
-                params, log_q, lnl, _ = draw_to_target_ess(
-                    npe, data, aligned_on, settings["pp_samples"], settings["pp_target_ess"],
-                    settings["pp_max_samples"], threads, first=(samples, log_q))
-                weighted = FlowSamples(npe, params, log_q)
-                ev = importance.weights_and_evidence(lnl, weighted.log_prior, log_q)
+                draw = draw_to_target_ess(npe, data, aligned_on, settings["pp_samples"], settings["pp_target_ess"],
+                                          settings["pp_max_samples"], threads, first=(samples, log_q))
+                weighted = FlowSamples(npe, draw.params, draw.log_q)
+                ev = importance.weights_and_evidence(draw.log_likelihood, weighted.log_prior, draw.log_q)
             else:
                 weighted = flow
                 ev = exact_weights(flow, npe.likelihood(data), threads)[2]
