@@ -20,7 +20,10 @@ event the settings were chosen on.
    values fall in the importance-sampled posterior:
 
     python bench/simulated_events.py summarise [--out results/simulated] [--seeds 10] \
-        [--out-json bench/results/simulated_events.json]
+        [--config config/local_gw150914.yaml] [--plain] [--out-json bench/results/simulated_events.json]
+
+   Sampling follows the config's ``inference.time_tails`` and ``inference.rebalance`` (as the
+   pipeline does), or samples the flow alone with ``--plain``.
 
 Prints tables and writes JSON; asserts nothing.
 """
@@ -94,6 +97,15 @@ def summarise(args) -> None:
     sys.path.insert(0, str(Path(__file__).parent))
     from is_efficiency import measure
 
+    from gwda.npe.posterior import Rebalancing
+
+    inference = load_config(args.config)["inference"]
+    time_tails = 0.0 if args.plain else inference["time_tails"]
+    r = inference["rebalance"]
+    rebalance = (Rebalancing(dict(r["bins"]), r["pilot_fraction"], r["defensive"])
+                 if r["bins"] and not args.plain else None)
+    print(f"sampling as the pipeline does with {args.config}: time_tails {time_tails}, rebalance {rebalance}"
+          if not args.plain else "sampling the flow alone (--plain)")
     out = Path(args.out)
     records = json.loads((out / "injections.json").read_text())
     rows = []
@@ -104,7 +116,7 @@ def summarise(args) -> None:
             continue
         summary = json.loads((res / "summary.json").read_text())
         print(f"\n{record['name']}: {args.seeds} sampling seeds of {args.samples}")
-        spread = measure(res, args.seeds, args.samples, args.threads)
+        spread = measure(res, args.seeds, args.samples, args.threads, rebalance=rebalance, time_tails=time_tails)
         rows.append({"event": record["name"], "network_optimal_snr": record["network_optimal_snr"],
                      "trigger_snr": json.loads(str(read_flow_samples(res / "posterior/npe_samples.hdf5")[2]
                                                    .get("trigger_snr", "null"))),
@@ -144,6 +156,9 @@ def main():
     s.add_argument("--samples", type=int, default=50000)
     s.add_argument("--threads", type=int, default=2)
     s.add_argument("--out-json", default=None)
+    s.add_argument("--config", default="config/local_gw150914.yaml",
+                   help="the config whose inference settings (time_tails, rebalance) sampling follows")
+    s.add_argument("--plain", action="store_true", help="sample the flow alone on the event's proxies")
     args = parser.parse_args()
     write(args) if args.command == "write" else summarise(args)
 
