@@ -10,7 +10,7 @@ the ratio of the median single-seed figure to the pooled one is printed beside i
 
     python bench/is_efficiency.py --results results/GW150914 [--seeds 10] [--samples 50000] \
         [--threads 2] [--defensive ALPHA TAU] [--proxy-mixture K] [--rebalance theta_jn=2 ra=2] \
-        [--rebalance-defensive 0.3] [--time-tails 0.2] [--out bench/results/is_efficiency_GW150914.json]
+        [--rebalance-defensive 0.3] [--rebalance-time-window] [--time-tails 0.2] [--out FILE.json]
 
 ``--rebalance``: the pipeline's rebalanced proposal (``inference.rebalance``: a pilot fifth
 of the samples from the flow, the rest moved between cells of equal width in the named parameters
@@ -115,16 +115,19 @@ def main():
                         help="defensive mixture: a fraction ALPHA of base draws from N(0, TAU²)")
     parser.add_argument("--proxy-mixture", type=int, default=0, metavar="K",
                         help="sample the mixture over K time-proxy sets (TrainedModel.sample_proxy_mixture)")
-    parser.add_argument("--rebalance", nargs="+", default=None, metavar="NAME=BINS",
+    parser.add_argument("--rebalance", nargs="*", default=None, metavar="NAME=BINS",
                         help="rebalance the proposal over equal-width bins of these parameters (inference.rebalance)")
     parser.add_argument("--rebalance-defensive", type=float, default=0.3)
     parser.add_argument("--time-tails", type=float, default=0.0, metavar="SHARE",
                         help="share of samples with the proxies moved by ± the window (inference.time_tails)")
     parser.add_argument("--rebalance-pilot", type=float, default=0.2)
+    parser.add_argument("--rebalance-time-window", action="store_true",
+                        help="cells also before / within / after the arrival-time window (rebalance.time_window)")
     parser.add_argument("--out", default=None)
     args = parser.parse_args()
     rebalance = (Rebalancing({k: int(v) for k, v in (item.split("=") for item in args.rebalance)},
-                             args.rebalance_pilot, args.rebalance_defensive) if args.rebalance else None)
+                             args.rebalance_pilot, args.rebalance_defensive, args.rebalance_time_window)
+                 if args.rebalance is not None else None)
     summary = measure(Path(args.results), args.seeds, args.samples, args.threads, tuple(args.defensive),
                       args.proxy_mixture, rebalance, args.time_tails)
     if args.out:

@@ -290,6 +290,26 @@ def test_rebalanced_proposal_moves_samples_to_the_missing_mode_and_keeps_the_evi
     assert np.mean(npe.samples["theta_jn"] > np.pi / 2) == pytest.approx(0.1, abs=0.03)
 
 
+def test_time_window_cells_split_arrival_times_at_the_window_edges(model_files):
+    """rebalance.time_window: a sample's cell says whether the first detector's arrival time
+    lies before, within or after the common window around its proxy (with the bins of the
+    named parameters as the slower index)."""
+    import torch
+    from gwda.npe.posterior import Rebalancing, _cells
+
+    model, data = _narrow_time_model(model_files)
+    kappa = model.alignment.common_window
+    proxies = {"H1": 0.001, "L1": 0.006}
+    torch.manual_seed(7)
+    params, _ = model.sample_time_tails(data, proxies, 4000, 0.5, np.random.default_rng(7))
+    cells, label = _cells(model, proxies, Rebalancing({"theta_jn": 2}, time_window=True))
+    assert cells.size == 6
+    offset = model.simulator.arrival_times(model.with_fixed(params))["H1"] - proxies["H1"]
+    expected = 3 * (params["theta_jn"] > np.pi / 2) + (offset > -kappa) + (offset > kappa)
+    np.testing.assert_array_equal(label(params), expected)
+    assert np.all(np.bincount(label(params), minlength=6) > 0)      # every cell is reached
+
+
 def test_rebalancing_names_an_unknown_parameter():
     from gwda.npe.posterior import Rebalancing
 
@@ -297,6 +317,8 @@ def test_rebalancing_names_an_unknown_parameter():
         Rebalancing.from_settings({"bins": {"thetajn": 2}, "pilot_fraction": 0.2, "defensive": 0.3},
                                   ["chirp_mass", "theta_jn"])
     assert Rebalancing.from_settings({"bins": {}, "pilot_fraction": 0.2, "defensive": 0.3}, ["theta_jn"]) is None
+    assert Rebalancing.from_settings({"bins": {}, "pilot_fraction": 0.2, "defensive": 0.3, "time_window": True},
+                                     ["theta_jn"]).time_window
 
 
 def test_trained_model_refuses_a_network_or_psd_it_was_not_trained_with(model_files, tmp_path):

@@ -82,20 +82,21 @@ class Rebalancing:
     bins: dict[str, int]                # per parameter, bins of equal width across its prior range
     pilot_fraction: float = 0.2         # of the first batch, drawn from the flow alone
     defensive: float = 0.3              # the part of each cell's proposal mass left as the flow's
+    time_window: bool = False           # cells also before / within / after the arrival-time window
     mass_samples: int = 100000          # flow draws (at least) that measure the cells' flow mass
 
     @classmethod
     def from_settings(cls, settings: dict | None, parameters: list[str]) -> Rebalancing | None:
         """The settings of ``inference.rebalance`` for a model inferring ``parameters``
         (None where no bins are named)."""
-        if not settings or not settings.get("bins"):
+        if not settings or not (settings.get("bins") or settings.get("time_window")):
             return None
         unknown = sorted(set(settings["bins"]) - set(parameters))
         if unknown:
             raise ValueError(f"config key 'inference.rebalance.bins': {unknown} not among the inferred "
                              f"parameters {parameters}")
         return cls(dict(settings["bins"]), float(settings["pilot_fraction"]), float(settings["defensive"]),
-                   int(settings.get("mass_samples", cls.mass_samples)))
+                   bool(settings.get("time_window", False)), int(settings.get("mass_samples", cls.mass_samples)))
 
 
 @dataclass
@@ -124,7 +125,7 @@ class _Tally:
         return int(self.counts.sum())
 
 
-def _draw_rebalanced(sample, n: int, cells: importance.Cells, factors: np.ndarray, tally: _Tally,
+def _draw_rebalanced(sample, n: int, label, factors: np.ndarray, tally: _Tally,
                      min_draws: int, rng: np.random.Generator) -> tuple[dict, np.ndarray]:
     """n samples of q'(θ) ∝ c_k q(θ) (k: the cell of θ) by rejection from the flow q, and
     flow draws until ``tally`` holds at least ``min_draws``."""
@@ -133,13 +134,30 @@ def _draw_rebalanced(sample, n: int, cells: importance.Cells, factors: np.ndarra
     while got < n or tally.total < min_draws:
         m = int(np.clip(1.2 * (n - got) * factors.max(), 1000, 200000))
         params, log_flow = sample(m)
-        label = cells.label(params)
-        tally.add(label)
-        keep = np.flatnonzero(rng.random(m) < accept[label])[: max(n - got, 0)]
+        cell = label(params)
+        tally.add(cell)
+        keep = np.flatnonzero(rng.random(m) < accept[cell])[: max(n - got, 0)]
         if keep.size:
             kept.append(({k: v[keep] for k, v in params.items()}, log_flow[keep]))
             got += keep.size
     return {k: np.concatenate([p[0][k] for p in kept]) for k in kept[0][0]}, np.concatenate([p[1] for p in kept])
+
+
+def _cells(npe, proxies: dict, rebalance: Rebalancing):
+    """The cells of ``rebalance`` and the function giving samples' cell numbers: equal-width
+    bins of the named parameters and, with ``time_window``, the reference detector's arrival
+    time before, within or after the alignment's common window around its proxy."""
+    edges = importance.Cells.equal_width({k: npe.prior.bounds(k) for k in rebalance.bins}, rebalance.bins).edges
+    if not rebalance.time_window:
+        cells = importance.Cells(edges)
+        return cells, cells.label
+    ref, kappa = npe.alignment.reference, npe.alignment.common_window
+    cells = importance.Cells({**edges, "arrival_offset": np.array([-kappa, kappa])})
+
+    def label(params):
+        offset = npe.simulator.arrival_times(npe.with_fixed(params))[ref] - proxies[ref]
+        return cells.label({**params, "arrival_offset": offset})
+    return cells, label
 
 
 def draw_to_target_ess(npe, data: dict[str, np.ndarray], proxies: dict, batch: int, target: float, cap: int,
@@ -167,7 +185,7 @@ def draw_to_target_ess(npe, data: dict[str, np.ndarray], proxies: dict, batch: i
     rebalance = rebalance if batch >= 2 else None
     sample = sample or (lambda n: npe.sample(data, proxies, n))
     parts = []          # (params, ln q_flow, ln L, overlap, ln prior)
-    cells = factors = tally = None
+    cells = label = factors = tally = None
     pilot = batch if rebalance is None else max(1, min(batch - 1, round(rebalance.pilot_fraction * batch)))
     while True:
         drawn = sum(p[1].size for p in parts)
@@ -178,15 +196,15 @@ def draw_to_target_ess(npe, data: dict[str, np.ndarray], proxies: dict, batch: i
         elif factors is None:
             params, log_flow = sample(size)
         else:
-            params, log_flow = _draw_rebalanced(sample, size, cells, factors, tally, rebalance.mass_samples, rng)
+            params, log_flow = _draw_rebalanced(sample, size, label, factors, tally, rebalance.mass_samples, rng)
         flow = FlowSamples(npe, params, log_flow)
         lnl, overlap, ev = exact_weights(flow, likelihood, threads)
         if rebalance is not None and factors is None:
-            cells = importance.Cells.equal_width({k: npe.prior.bounds(k) for k in rebalance.bins}, rebalance.bins)
-            label = cells.label(params)
-            factors = importance.rebalancing_factors(label, ev["log_weights"], cells.size, rebalance.defensive)
+            cells, label = _cells(npe, proxies, rebalance)
+            pilot_cells = label(params)
+            factors = importance.rebalancing_factors(pilot_cells, ev["log_weights"], cells.size, rebalance.defensive)
             tally = _Tally(cells.size)
-            tally.add(label)
+            tally.add(pilot_cells)
         parts.append((params, log_flow, lnl, overlap, flow.log_prior))
         params, log_flow, lnl, overlap, log_prior = (
             {k: np.concatenate([p[0][k] for p in parts]) for k in parts[0][0]},
@@ -197,7 +215,7 @@ def draw_to_target_ess(npe, data: dict[str, np.ndarray], proxies: dict, batch: i
             mass = tally.counts / tally.total
             norm = float(np.sum(factors * mass))
             n_rest = log_flow.size - n_pilot
-            log_q = log_flow + np.log((n_pilot + n_rest * factors[cells.label(params)] / norm) / log_flow.size)
+            log_q = log_flow + np.log((n_pilot + n_rest * factors[label(params)] / norm) / log_flow.size)
             info = {"cells": {k: v.tolist() for k, v in cells.edges.items()}, "factors": (factors / norm).tolist(),
                     "flow_mass": mass.tolist(), "flow_draws": tally.total, "pilot_samples": n_pilot,
                     "defensive": rebalance.defensive}
