@@ -111,31 +111,18 @@ class WeightedDraw:
     rebalancing: dict = field(default_factory=dict)    # cells, factors, masses, sample counts
 
 
-class _Tally:
-    """Cell counts of every flow draw: the flow mass of each cell."""
-
-    def __init__(self, size: int):
-        self.counts = np.zeros(size)
-
-    def add(self, cells: np.ndarray):
-        self.counts += np.bincount(cells, minlength=self.counts.size)
-
-    @property
-    def total(self) -> int:
-        return int(self.counts.sum())
-
-
-def _draw_rebalanced(sample, n: int, label, factors: np.ndarray, tally: _Tally,
+def _draw_rebalanced(sample, n: int, label, factors: np.ndarray, counts: np.ndarray,
                      min_draws: int, rng: np.random.Generator) -> tuple[dict, np.ndarray]:
-    """n samples of q'(θ) ∝ c_k q(θ) (k: the cell of θ) by rejection from the flow q, and
-    flow draws until ``tally`` holds at least ``min_draws``."""
+    """n samples of q'(θ) ∝ c_k q(θ) (k: the cell of θ) by rejection from the flow q; every
+    flow draw is counted into its cell's ``counts`` (in place), until they hold at least
+    ``min_draws``."""
     accept = factors / factors.max()
     kept, got = [], 0
-    while got < n or tally.total < min_draws:
+    while got < n or counts.sum() < min_draws:
         m = int(np.clip(1.2 * (n - got) * factors.max(), 1000, 200000))
         params, log_flow = sample(m)
         cell = label(params)
-        tally.add(cell)
+        counts += np.bincount(cell, minlength=counts.size)
         keep = np.flatnonzero(rng.random(m) < accept[cell])[: max(n - got, 0)]
         if keep.size:
             kept.append(({k: v[keep] for k, v in params.items()}, log_flow[keep]))
@@ -173,19 +160,19 @@ def draw_to_target_ess(npe, data: dict[str, np.ndarray], proxies: dict, batch: i
     ``rebalance``: the first batch begins with a pilot (``pilot_fraction`` of it) from the
     flow q; its importance weights give each cell of parameter space (``bins`` of equal width
     in each named parameter) its share P_k of the posterior against its share Q_k of the
-    flow's mass, and the rest is drawn
-    from q'(θ) = c_k q(θ) / Σ_j c_j Q_j with c_k = [(1 - λ) P_k + λ Q_k] / Q_k: the flow's
-    samples moved between cells (the face-on and face-away inclinations, parts of the sky
-    ring) to where the posterior is, unchanged within a cell. All samples are weighted with
-    the mixture density (n_pilot q + n_rest q') / n (the balance heuristic), exact but for
-    Q_k, counted from at least ``mass_samples`` flow draws. Adaptive, as AMIS is: consistent,
-    with the pilot's influence on c_k a bias that vanishes with the sample size."""
+    flow's mass, and the rest is drawn from q'(θ) = c_k q(θ) / Σ_j c_j Q_j with
+    c_k = [(1 - λ) P_k + λ Q_k] / Q_k: the flow's samples moved between cells (the face-on
+    and face-away inclinations, parts of the sky ring) to where the posterior is, unchanged
+    within a cell. All samples are weighted with the mixture density (n_pilot q + n_rest q')
+    / n (the balance heuristic), exact but for Q_k, counted from at least ``mass_samples``
+    flow draws. Adaptive, as AMIS is: consistent, with the pilot's influence on c_k a bias
+    that vanishes with the sample size."""
     likelihood = npe.likelihood(data)
     rng = rng if rng is not None else np.random.default_rng(0)
     rebalance = rebalance if batch >= 2 else None
     sample = sample or (lambda n: npe.sample(data, proxies, n))
     parts = []          # (params, ln q_flow, ln L, overlap, ln prior)
-    cells = label = factors = tally = None
+    cells = label = factors = counts = None
     pilot = batch if rebalance is None else max(1, min(batch - 1, round(rebalance.pilot_fraction * batch)))
     while True:
         drawn = sum(p[1].size for p in parts)
@@ -196,15 +183,14 @@ def draw_to_target_ess(npe, data: dict[str, np.ndarray], proxies: dict, batch: i
         elif factors is None:
             params, log_flow = sample(size)
         else:
-            params, log_flow = _draw_rebalanced(sample, size, label, factors, tally, rebalance.mass_samples, rng)
+            params, log_flow = _draw_rebalanced(sample, size, label, factors, counts, rebalance.mass_samples, rng)
         flow = FlowSamples(npe, params, log_flow)
         lnl, overlap, ev = exact_weights(flow, likelihood, threads)
         if rebalance is not None and factors is None:
             cells, label = _cells(npe, proxies, rebalance)
             pilot_cells = label(params)
             factors = importance.rebalancing_factors(pilot_cells, ev["log_weights"], cells.size, rebalance.defensive)
-            tally = _Tally(cells.size)
-            tally.add(pilot_cells)
+            counts = np.bincount(pilot_cells, minlength=cells.size).astype(float)
         parts.append((params, log_flow, lnl, overlap, flow.log_prior))
         params, log_flow, lnl, overlap, log_prior = (
             {k: np.concatenate([p[0][k] for p in parts]) for k in parts[0][0]},
@@ -212,12 +198,12 @@ def draw_to_target_ess(npe, data: dict[str, np.ndarray], proxies: dict, batch: i
         log_q, info = log_flow, {}
         n_pilot = parts[0][1].size
         if factors is not None and len(parts) > 1:
-            mass = tally.counts / tally.total
+            mass = counts / counts.sum()
             norm = float(np.sum(factors * mass))
             n_rest = log_flow.size - n_pilot
             log_q = log_flow + np.log((n_pilot + n_rest * factors[label(params)] / norm) / log_flow.size)
             info = {"cells": {k: v.tolist() for k, v in cells.edges.items()}, "factors": (factors / norm).tolist(),
-                    "flow_mass": mass.tolist(), "flow_draws": tally.total, "pilot_samples": n_pilot,
+                    "flow_mass": mass.tolist(), "flow_draws": int(counts.sum()), "pilot_samples": n_pilot,
                     "defensive": rebalance.defensive}
         ev = importance.weights_and_evidence(lnl, log_prior, log_q)
         log.debug("%d flow samples: ESS %.0f (target %.0f), efficiency %.2f %%", log_q.size,
