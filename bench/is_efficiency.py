@@ -10,7 +10,8 @@ the ratio of the median single-seed figure to the pooled one is printed beside i
 
     python bench/is_efficiency.py --results results/GW150914 [--seeds 10] [--samples 50000] \
         [--threads 2] [--defensive ALPHA TAU] [--proxy-mixture K] [--rebalance theta_jn=2 ra=2] \
-        [--rebalance-defensive 0.3] [--rebalance-time-window] [--time-tails 0.2] [--out FILE.json]
+        [--rebalance-defensive 0.3] [--rebalance-time-window] [--rebalance-rounds 1] \
+        [--time-tails 0.2] [--out FILE.json]
 
 ``--rebalance``: the pipeline's rebalanced proposal (``inference.rebalance``: a pilot fifth
 of the samples from the flow, the rest moved between cells of equal width in the named parameters
@@ -121,12 +122,15 @@ def main():
     parser.add_argument("--time-tails", type=float, default=0.0, metavar="SHARE",
                         help="share of samples with the proxies moved by ± the window (inference.time_tails)")
     parser.add_argument("--rebalance-pilot", type=float, default=0.2)
+    parser.add_argument("--rebalance-rounds", type=int, default=1,
+                        help="parts the rest of the first batch is drawn in, the cells re-weighted before each")
     parser.add_argument("--rebalance-time-window", action="store_true",
                         help="cells also before / within / after the arrival-time window (rebalance.time_window)")
     parser.add_argument("--out", default=None)
     args = parser.parse_args()
     rebalance = (Rebalancing({k: int(v) for k, v in (item.split("=") for item in args.rebalance)},
-                             args.rebalance_pilot, args.rebalance_defensive, args.rebalance_time_window)
+                             args.rebalance_pilot, args.rebalance_defensive, args.rebalance_time_window,
+                             rounds=args.rebalance_rounds)
                  if args.rebalance is not None else None)
     summary = measure(Path(args.results), args.seeds, args.samples, args.threads, tuple(args.defensive),
                       args.proxy_mixture, rebalance, args.time_tails)

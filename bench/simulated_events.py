@@ -102,7 +102,8 @@ def summarise(args) -> None:
     inference = load_config(args.config)["inference"]
     time_tails = 0.0 if args.plain else inference["time_tails"]
     r = inference["rebalance"]
-    rebalance = (Rebalancing(dict(r["bins"]), r["pilot_fraction"], r["defensive"], r["time_window"])
+    rebalance = (Rebalancing(dict(r["bins"]), r["pilot_fraction"], r["defensive"], r["time_window"],
+                             rounds=r["rounds"])
                  if (r["bins"] or r["time_window"]) and not args.plain else None)
     print(f"sampling as the pipeline does with {args.config}: time_tails {time_tails}, rebalance {rebalance}"
           if not args.plain else "sampling the flow alone (--plain)")

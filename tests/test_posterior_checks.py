@@ -250,12 +250,14 @@ class _FaceOnProposal:
         return params, m.log_prior(m.with_fixed(params)) + np.where(th > np.pi / 2, np.log(0.2), np.log(1.8))
 
 
-def test_rebalanced_proposal_moves_samples_to_the_missing_mode_and_keeps_the_evidence(model_files):
+@pytest.mark.parametrize("rounds", [1, 3])
+def test_rebalanced_proposal_moves_samples_to_the_missing_mode_and_keeps_the_evidence(model_files, rounds):
     """inference.rebalance: from a pilot that finds the face-away half of the posterior
     underweighted by the proposal, the rest of the samples are drawn with that half's share
-    raised to (1 - λ) P + λ Q, and weighted with the mixture's density: the evidence agrees
-    with a plain draw's, the efficiency is higher, and the NPE result (resampled back to the
-    proposal) keeps the proposal's face-away share."""
+    raised to (1 - λ) P + λ Q (in one part, or in three with P estimated again before each),
+    and weighted with the mixture's density: the evidence agrees with a plain draw's, the
+    efficiency is higher, and the NPE result (resampled back to the proposal) keeps the
+    proposal's face-away share."""
     from gwda.npe.analysis import ModelAnalysis
     from gwda.npe.posterior import FlowSamples, Rebalancing, draw_to_target_ess, importance_sampled, npe_result
 
@@ -268,10 +270,11 @@ def test_rebalanced_proposal_moves_samples_to_the_missing_mode_and_keeps_the_evi
     n = 6000
 
     plain = draw_to_target_ess(model, data, None, n, np.inf, n, sample=_FaceOnProposal(model, 1))
-    rebalance = Rebalancing({"theta_jn": 2}, pilot_fraction=0.2, defensive=0.3, mass_samples=20000)
+    rebalance = Rebalancing({"theta_jn": 2}, pilot_fraction=0.2, defensive=0.3, mass_samples=20000, rounds=rounds)
     draw = draw_to_target_ess(model, data, None, n, np.inf, n, rebalance=rebalance, rng=np.random.default_rng(2),
                               sample=_FaceOnProposal(model, 2))
     assert draw.log_q.size == n and draw.rebalancing["pilot_samples"] == 1200
+    assert draw.rebalancing["parts"] == 1 + rounds
     face_away = draw.params["theta_jn"] > np.pi / 2
     # the pilot's face-away share is the proposal's; the rest's is raised towards the prior's 0.5
     assert face_away[:1200].mean() == pytest.approx(0.1, abs=0.03)

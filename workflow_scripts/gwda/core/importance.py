@@ -59,15 +59,17 @@ class Cells:
         return np.ravel_multi_index(index, self.shape) if index else np.zeros(len(next(iter(samples.values()))), int)
 
 
-def rebalancing_factors(cells: np.ndarray, log_w: np.ndarray, size: int, defensive: float) -> np.ndarray:
+def rebalancing_factors(cells: np.ndarray, log_w: np.ndarray, size: int, defensive: float,
+                        mass: np.ndarray | None = None) -> np.ndarray:
     """Per cell, the factor c_k by which a proposal q is to be multiplied on cell k so that
     each cell carries the share of the proposal mass that importance sampling says it
-    carries of the posterior: c_k ∝ [(1 - λ) P_k + λ Q_k] / Q_k, with Q_k the share of the
-    pilot samples (drawn from q; cell indices ``cells``) in cell k, P_k the share of their
-    weights (``log_w``) and λ = ``defensive`` the part left as q. Normalised so that
-    Σ_k c_k Q_k = 1 over the pilot; cells without pilot samples keep c = 1."""
+    carries of the posterior: c_k ∝ [(1 - λ) P_k + λ Q_k] / Q_k, with P_k the share of the
+    weights (``log_w``) of the samples in cell k (cell indices ``cells``), Q_k q's mass in
+    cell k (``mass``; by default the share of the samples there, as for samples of q) and
+    λ = ``defensive`` the part left as q. Normalised so that Σ_k c_k Q_k = 1; cells without
+    mass keep c = 1."""
     finite = np.isfinite(log_w)
-    mass = np.bincount(cells, minlength=size) / cells.size
+    mass = np.bincount(cells, minlength=size) / cells.size if mass is None else np.asarray(mass, dtype=float)
     if not finite.any():
         return np.ones(size)
     w = np.exp(log_w[finite] - log_w[finite].max())

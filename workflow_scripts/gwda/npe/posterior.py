@@ -84,6 +84,7 @@ class Rebalancing:
     defensive: float = 0.3              # the part of each cell's proposal mass left as the flow's
     time_window: bool = False           # cells also before / within / after the arrival-time window
     mass_samples: int = 100000          # flow draws (at least) that measure the cells' flow mass
+    rounds: int = 1                     # parts the rest of the first batch is drawn in, each re-weighted
 
     @classmethod
     def from_settings(cls, settings: dict | None, parameters: list[str]) -> Rebalancing | None:
@@ -96,7 +97,8 @@ class Rebalancing:
             raise ValueError(f"config key 'inference.rebalance.bins': {unknown} not among the inferred "
                              f"parameters {parameters}")
         return cls(dict(settings["bins"]), float(settings["pilot_fraction"]), float(settings["defensive"]),
-                   bool(settings.get("time_window", False)), int(settings.get("mass_samples", cls.mass_samples)))
+                   bool(settings.get("time_window", False)), int(settings.get("mass_samples", cls.mass_samples)),
+                   int(settings.get("rounds", cls.rounds)))
 
 
 @dataclass
@@ -147,6 +149,16 @@ def _cells(npe, proxies: dict, rebalance: Rebalancing):
     return cells, label
 
 
+def _part_size(batch: int, drawn: int, parts: int, pilot: int, rounds: int) -> int:
+    """Size of the next part of a draw: the pilot, then the rest of the first batch in
+    ``rounds`` near-equal parts, then whole batches."""
+    if parts == 0:
+        return pilot
+    if drawn < batch:
+        return -(-(batch - drawn) // max(1, rounds - parts + 1))
+    return batch
+
+
 def draw_to_target_ess(npe, data: dict[str, np.ndarray], proxies: dict, batch: int, target: float, cap: int,
                        threads: int = 1, first: tuple[dict, np.ndarray] | None = None,
                        rebalance: Rebalancing | None = None, rng: np.random.Generator | None = None,
@@ -160,24 +172,29 @@ def draw_to_target_ess(npe, data: dict[str, np.ndarray], proxies: dict, batch: i
     ``rebalance``: the first batch begins with a pilot (``pilot_fraction`` of it) from the
     flow q; its importance weights give each cell of parameter space (``bins`` of equal width
     in each named parameter) its share P_k of the posterior against its share Q_k of the
-    flow's mass, and the rest is drawn from q'(θ) = c_k q(θ) / Σ_j c_j Q_j with
+    flow's mass, and the next part is drawn from q'(θ) = c_k q(θ) / Σ_j c_j Q_j with
     c_k = [(1 - λ) P_k + λ Q_k] / Q_k: the flow's samples moved between cells (the face-on
     and face-away inclinations, parts of the sky ring) to where the posterior is, unchanged
-    within a cell. All samples are weighted with the mixture density (n_pilot q + n_rest q')
-    / n (the balance heuristic), exact but for Q_k, counted from at least ``mass_samples``
-    flow draws. Adaptive, as AMIS is: consistent, with the pilot's influence on c_k a bias
-    that vanishes with the sample size."""
+    within a cell. The rest of the first batch comes in ``rounds`` parts, later batches in
+    whole ones; before each, c_k is estimated again from all samples so far. All samples are
+    weighted with the mixture density Σ_i n_i q_i / n over the parts (the balance heuristic),
+    exact but for Q_k, counted from at least ``mass_samples`` flow draws. Adaptive, as AMIS
+    is: consistent, with the earlier parts' influence on c_k a bias that vanishes with the
+    sample size."""
     likelihood = npe.likelihood(data)
     rng = rng if rng is not None else np.random.default_rng(0)
     rebalance = rebalance if batch >= 2 else None
     sample = sample or (lambda n: npe.sample(data, proxies, n))
-    parts = []          # (params, ln q_flow, ln L, overlap, ln prior)
-    cells = label = factors = counts = None
-    pilot = batch if rebalance is None else max(1, min(batch - 1, round(rebalance.pilot_fraction * batch)))
+    parts = []          # (params, ln q_flow, ln L, overlap, ln prior, cells, factors they were drawn with)
+    pilot, rounds = batch, 1
+    if rebalance is not None:
+        pilot, rounds = max(1, min(batch - 1, round(rebalance.pilot_fraction * batch))), rebalance.rounds
+        cells, label = _cells(npe, proxies, rebalance)
+        counts = np.zeros(cells.size)
+    factors, info = None, {}
     while True:
         drawn = sum(p[1].size for p in parts)
-        size = pilot if not parts else (batch - drawn if len(parts) == 1 and rebalance and drawn < batch else batch)
-        size = min(size, cap - drawn)
+        size = min(_part_size(batch, drawn, len(parts), pilot, rounds), cap - drawn)
         if first is not None:
             (params, log_flow), first = first, None
         elif factors is None:
@@ -185,27 +202,30 @@ def draw_to_target_ess(npe, data: dict[str, np.ndarray], proxies: dict, batch: i
         else:
             params, log_flow = _draw_rebalanced(sample, size, label, factors, counts, rebalance.mass_samples, rng)
         flow = FlowSamples(npe, params, log_flow)
-        lnl, overlap, ev = exact_weights(flow, likelihood, threads)
-        if rebalance is not None and factors is None:
-            cells, label = _cells(npe, proxies, rebalance)
-            pilot_cells = label(params)
-            factors = importance.rebalancing_factors(pilot_cells, ev["log_weights"], cells.size, rebalance.defensive)
-            counts = np.bincount(pilot_cells, minlength=cells.size).astype(float)
-        parts.append((params, log_flow, lnl, overlap, flow.log_prior))
+        lnl, overlap, _ = exact_weights(flow, likelihood, threads)
+        cell = None
+        if rebalance is not None:
+            cell = label(params)
+            if factors is None:
+                counts += np.bincount(cell, minlength=cells.size)
+        parts.append((params, log_flow, lnl, overlap, flow.log_prior, cell, factors))
         params, log_flow, lnl, overlap, log_prior = (
             {k: np.concatenate([p[0][k] for p in parts]) for k in parts[0][0]},
             *(np.concatenate([p[i] for p in parts]) for i in (1, 2, 3, 4)))
-        log_q, info = log_flow, {}
-        n_pilot = parts[0][1].size
-        if factors is not None and len(parts) > 1:
-            mass = counts / counts.sum()
-            norm = float(np.sum(factors * mass))
-            n_rest = log_flow.size - n_pilot
-            log_q = log_flow + np.log((n_pilot + n_rest * factors[label(params)] / norm) / log_flow.size)
-            info = {"cells": {k: v.tolist() for k, v in cells.edges.items()}, "factors": (factors / norm).tolist(),
-                    "flow_mass": mass.tolist(), "flow_draws": int(counts.sum()), "pilot_samples": n_pilot,
-                    "defensive": rebalance.defensive}
+        log_q = log_flow
+        if rebalance is not None:
+            cell, mass = np.concatenate([p[5] for p in parts]), counts / counts.sum()
+            shares = sum(p[1].size * (1.0 if p[6] is None else p[6][cell] / np.sum(p[6] * mass)) for p in parts)
+            log_q = log_flow + np.log(shares / log_flow.size)
         ev = importance.weights_and_evidence(lnl, log_prior, log_q)
+        if rebalance is not None:
+            factors = importance.rebalancing_factors(cell, ev["log_weights"], cells.size, rebalance.defensive, mass)
+            if len(parts) > 1:
+                drawn_with = parts[-1][6]
+                info = {"cells": {k: v.tolist() for k, v in cells.edges.items()},
+                        "factors": (drawn_with / np.sum(drawn_with * mass)).tolist(), "flow_mass": mass.tolist(),
+                        "flow_draws": int(counts.sum()), "pilot_samples": parts[0][1].size,
+                        "defensive": rebalance.defensive, "parts": len(parts)}
         log.debug("%d flow samples: ESS %.0f (target %.0f), efficiency %.2f %%", log_q.size,
                   ev["effective_sample_size"], target, 100 * ev["sample_efficiency"])
         if ev["effective_sample_size"] >= target or log_q.size >= cap:
