@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -149,6 +150,18 @@ def _cells(npe, proxies: dict, rebalance: Rebalancing):
     return cells, label
 
 
+class _Part(NamedTuple):
+    """One part of a draw: its samples, their exact likelihood and prior, their cells and
+    the cell factors they were drawn with (None: from the flow unchanged)."""
+    params: dict[str, np.ndarray]
+    log_flow: np.ndarray
+    log_likelihood: np.ndarray
+    overlap: np.ndarray
+    log_prior: np.ndarray
+    cells: np.ndarray | None
+    factors: np.ndarray | None
+
+
 def _part_size(batch: int, drawn: int, parts: int, pilot: int, rounds: int) -> int:
     """Size of the next part of a draw: the pilot, then the rest of the first batch in
     ``rounds`` near-equal parts, then whole batches."""
@@ -185,7 +198,7 @@ def draw_to_target_ess(npe, data: dict[str, np.ndarray], proxies: dict, batch: i
     rng = rng if rng is not None else np.random.default_rng(0)
     rebalance = rebalance if batch >= 2 else None
     sample = sample or (lambda n: npe.sample(data, proxies, n))
-    parts = []          # (params, ln q_flow, ln L, overlap, ln prior, cells, factors they were drawn with)
+    parts: list[_Part] = []
     pilot, rounds = batch, 1
     if rebalance is not None:
         pilot, rounds = max(1, min(batch - 1, round(rebalance.pilot_fraction * batch))), rebalance.rounds
@@ -193,7 +206,7 @@ def draw_to_target_ess(npe, data: dict[str, np.ndarray], proxies: dict, batch: i
         counts = np.zeros(cells.size)
     factors, info = None, {}
     while True:
-        drawn = sum(p[1].size for p in parts)
+        drawn = sum(p.log_flow.size for p in parts)
         size = min(_part_size(batch, drawn, len(parts), pilot, rounds), cap - drawn)
         if first is not None:
             (params, log_flow), first = first, None
@@ -208,23 +221,24 @@ def draw_to_target_ess(npe, data: dict[str, np.ndarray], proxies: dict, batch: i
             cell = label(params)
             if factors is None:
                 counts += np.bincount(cell, minlength=cells.size)
-        parts.append((params, log_flow, lnl, overlap, flow.log_prior, cell, factors))
-        params, log_flow, lnl, overlap, log_prior = (
-            {k: np.concatenate([p[0][k] for p in parts]) for k in parts[0][0]},
-            *(np.concatenate([p[i] for p in parts]) for i in (1, 2, 3, 4)))
+        parts.append(_Part(params, log_flow, lnl, overlap, flow.log_prior, cell, factors))
+        params = {k: np.concatenate([p.params[k] for p in parts]) for k in parts[0].params}
+        log_flow, lnl, overlap, log_prior = (np.concatenate([getattr(p, f) for p in parts])
+                                             for f in ("log_flow", "log_likelihood", "overlap", "log_prior"))
         log_q = log_flow
         if rebalance is not None:
-            cell, mass = np.concatenate([p[5] for p in parts]), counts / counts.sum()
-            shares = sum(p[1].size * (1.0 if p[6] is None else p[6][cell] / np.sum(p[6] * mass)) for p in parts)
+            cell, mass = np.concatenate([p.cells for p in parts]), counts / counts.sum()
+            shares = sum(p.log_flow.size * (1.0 if p.factors is None else p.factors[cell] / np.sum(p.factors * mass))
+                         for p in parts)
             log_q = log_flow + np.log(shares / log_flow.size)
         ev = importance.weights_and_evidence(lnl, log_prior, log_q)
         if rebalance is not None:
             factors = importance.rebalancing_factors(cell, ev["log_weights"], cells.size, rebalance.defensive, mass)
             if len(parts) > 1:
-                drawn_with = parts[-1][6]
+                drawn_with = parts[-1].factors
                 info = {"cells": {k: v.tolist() for k, v in cells.edges.items()},
                         "factors": (drawn_with / np.sum(drawn_with * mass)).tolist(), "flow_mass": mass.tolist(),
-                        "flow_draws": int(counts.sum()), "pilot_samples": parts[0][1].size,
+                        "flow_draws": int(counts.sum()), "pilot_samples": parts[0].log_flow.size,
                         "defensive": rebalance.defensive, "parts": len(parts)}
         log.debug("%d flow samples: ESS %.0f (target %.0f), efficiency %.2f %%", log_q.size,
                   ev["effective_sample_size"], target, 100 * ev["sample_efficiency"])
