@@ -91,6 +91,20 @@ def credible_levels(posterior: Path, truth: dict) -> dict:
     return {k: float(np.sum(w[samples[k] < t[k]])) for k in CHECKED if k in samples}
 
 
+def flow_against_reweighted(summary: dict) -> dict:
+    """Per parameter, the flow's 90 % interval width over the importance-sampled one's, and
+    the shift of its median in units of that width: where the proposal is too broad, too
+    narrow or off centre (what the efficiency pays for)."""
+    npe, npe_is = summary["analyses"]["NPE"], summary["analyses"].get("NPE-IS", {})
+    out = {}
+    for k in CHECKED:
+        if k in npe and k in npe_is:
+            width = npe_is[k]["upper_90"] - npe_is[k]["lower_90"]
+            out[k] = {"width_ratio": (npe[k]["upper_90"] - npe[k]["lower_90"]) / width,
+                      "median_shift": (npe[k]["median"] - npe_is[k]["median"]) / width}
+    return out
+
+
 def summarise(args) -> None:
     import sys
 
@@ -101,12 +115,8 @@ def summarise(args) -> None:
 
     inference = load_config(args.config)["inference"]
     time_tails = 0.0 if args.plain else inference["time_tails"]
-    r = inference["rebalance"]
-    rebalance = (Rebalancing(dict(r["bins"]), r["pilot_fraction"], r["defensive"], r["time_window"],
-                             rounds=r["rounds"])
-                 if (r["bins"] or r["time_window"]) and not args.plain else None)
-    print(f"sampling as the pipeline does with {args.config}: time_tails {time_tails}, rebalance {rebalance}"
-          if not args.plain else "sampling the flow alone (--plain)")
+    print(f"sampling as the pipeline does with {args.config}: time_tails {time_tails}, "
+          f"rebalance {inference['rebalance']}" if not args.plain else "sampling the flow alone (--plain)")
     out = Path(args.out)
     records = json.loads((out / "injections.json").read_text())
     rows = []
@@ -117,6 +127,8 @@ def summarise(args) -> None:
             continue
         summary = json.loads((res / "summary.json").read_text())
         print(f"\n{record['name']}: {args.seeds} sampling seeds of {args.samples}")
+        parameters = json.loads((res / "model/model.json").read_text())["parameters"]
+        rebalance = None if args.plain else Rebalancing.from_settings(inference["rebalance"], parameters)
         spread = measure(res, args.seeds, args.samples, args.threads, rebalance=rebalance, time_tails=time_tails)
         rows.append({"event": record["name"], "network_optimal_snr": record["network_optimal_snr"],
                      "trigger_snr": json.loads(str(read_flow_samples(res / "posterior/npe_samples.hdf5")[2]
@@ -126,7 +138,8 @@ def summarise(args) -> None:
                      "efficiency_over_seeds": {k: spread[k] for k in (
                          "median_efficiency", "min_efficiency", "max_efficiency", "pooled_efficiency",
                          "median_over_pooled", "log_bayes_factor_spread")},
-                     "credible_levels": credible_levels(res / "posterior.hdf5", record["parameters"])})
+                     "credible_levels": credible_levels(res / "posterior.hdf5", record["parameters"]),
+                     "flow_against_reweighted": flow_against_reweighted(summary)})
     print(f"\n{'event':<12} {'SNR':>5} {'eff. (pipeline)':>15} {'median':>7} {'min':>6} {'pooled':>7}  "
           + " ".join(f"{k[:6]:>6}" for k in CHECKED))
     for r in rows:
@@ -137,6 +150,12 @@ def summarise(args) -> None:
               f"{100 * pipeline if pipeline is not None else float('nan'):>14.2f}% "
               f"{100 * e['median_efficiency']:>6.2f}% {100 * e['min_efficiency']:>5.2f}% "
               f"{100 * e['pooled_efficiency']:>6.2f}%  {levels}")
+    print(f"\nthe flow against NPE-IS: 90 % width ratio / median shift in NPE-IS widths\n{'event':<12} "
+          + " ".join(f"{k[:11]:>11}" for k in CHECKED))
+    for r in rows:
+        f = r["flow_against_reweighted"]
+        print(f"{r['event']:<12} " + " ".join(f"{f[k]['width_ratio']:>5.2f}/{f[k]['median_shift']:>+5.2f}"
+                                              if k in f else f"{'':>11}" for k in CHECKED))
     if args.out_json:
         Path(args.out_json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.out_json).write_text(json.dumps(rows, indent=1))
