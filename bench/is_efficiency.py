@@ -11,7 +11,7 @@ the ratio of the median single-seed figure to the pooled one is printed beside i
     python bench/is_efficiency.py --results results/GW150914 [--seeds 10] [--samples 50000] \
         [--threads 2] [--defensive ALPHA TAU] [--proxy-mixture K] [--rebalance theta_jn=2 ra=2] \
         [--rebalance-defensive 0.3] [--rebalance-time-window] [--rebalance-rounds 1] \
-        [--time-tails 0.2] [--out FILE.json]
+        [--rebalance-marginal-bins 0] [--rebalance-max-factor 5] [--time-tails 0.2] [--out FILE.json]
 
 ``--rebalance``: the pipeline's rebalanced proposal (``inference.rebalance``: a pilot fifth
 of the samples from the flow, the rest moved between cells of equal width in the named parameters
@@ -126,11 +126,16 @@ def main():
                         help="parts the rest of the first batch is drawn in, the cells re-weighted before each")
     parser.add_argument("--rebalance-time-window", action="store_true",
                         help="cells also before / within / after the arrival-time window (rebalance.time_window)")
+    parser.add_argument("--rebalance-marginal-bins", type=int, default=0, metavar="K",
+                        help="also K bins per inferred parameter at the pilot's quantiles (rebalance.marginal_bins)")
+    parser.add_argument("--rebalance-max-factor", type=float, default=5.0,
+                        help="the largest factor on the flow's density (rebalance.max_factor)")
     parser.add_argument("--out", default=None)
     args = parser.parse_args()
     rebalance = (Rebalancing({k: int(v) for k, v in (item.split("=") for item in args.rebalance)},
                              args.rebalance_pilot, args.rebalance_defensive, args.rebalance_time_window,
-                             rounds=args.rebalance_rounds)
+                             rounds=args.rebalance_rounds, marginal_bins=args.rebalance_marginal_bins,
+                             max_factor=args.rebalance_max_factor)
                  if args.rebalance is not None else None)
     summary = measure(Path(args.results), args.seeds, args.samples, args.threads, tuple(args.defensive),
                       args.proxy_mixture, rebalance, args.time_tails)

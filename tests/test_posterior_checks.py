@@ -250,14 +250,15 @@ class _FaceOnProposal:
         return params, m.log_prior(m.with_fixed(params)) + np.where(th > np.pi / 2, np.log(0.2), np.log(1.8))
 
 
-@pytest.mark.parametrize("rounds", [1, 3])
-def test_rebalanced_proposal_moves_samples_to_the_missing_mode_and_keeps_the_evidence(model_files, rounds):
+@pytest.mark.parametrize("rounds, marginal_bins", [(1, 0), (3, 0), (3, 4)])
+def test_rebalanced_proposal_moves_samples_to_the_missing_mode_and_keeps_the_evidence(model_files, rounds,
+                                                                                     marginal_bins):
     """inference.rebalance: from a pilot that finds the face-away half of the posterior
     underweighted by the proposal, the rest of the samples are drawn with that half's share
-    raised to (1 - λ) P + λ Q (in one part, or in three with P estimated again before each),
-    and weighted with the mixture's density: the evidence agrees with a plain draw's, the
-    efficiency is higher, and the NPE result (resampled back to the proposal) keeps the
-    proposal's face-away share."""
+    raised to (1 - λ) P + λ Q (in one part, or in three with P estimated again before each;
+    with every parameter's quantile bins tilted too, or not), and weighted with the
+    mixture's density: the evidence agrees with a plain draw's, the efficiency is higher, and
+    the NPE result (resampled back to the proposal) keeps the proposal's face-away share."""
     from gwda.npe.analysis import ModelAnalysis
     from gwda.npe.posterior import FlowSamples, Rebalancing, draw_to_target_ess, importance_sampled, npe_result
 
@@ -270,7 +271,8 @@ def test_rebalanced_proposal_moves_samples_to_the_missing_mode_and_keeps_the_evi
     n = 6000
 
     plain = draw_to_target_ess(model, data, None, n, np.inf, n, sample=_FaceOnProposal(model, 1))
-    rebalance = Rebalancing({"theta_jn": 2}, pilot_fraction=0.2, defensive=0.3, mass_samples=20000, rounds=rounds)
+    rebalance = Rebalancing({"theta_jn": 2}, pilot_fraction=0.2, defensive=0.3, mass_samples=20000, rounds=rounds,
+                            marginal_bins=marginal_bins)
     draw = draw_to_target_ess(model, data, None, n, np.inf, n, rebalance=rebalance, rng=np.random.default_rng(2),
                               sample=_FaceOnProposal(model, 2))
     assert draw.log_q.size == n and draw.rebalancing["pilot_samples"] == 1200
@@ -280,6 +282,8 @@ def test_rebalanced_proposal_moves_samples_to_the_missing_mode_and_keeps_the_evi
     assert face_away[:1200].mean() == pytest.approx(0.1, abs=0.03)
     assert face_away[1200:].mean() == pytest.approx(0.7 * 0.5 + 0.3 * 0.1, abs=0.06)
     assert draw.rebalancing["flow_mass"][1] == pytest.approx(0.1, abs=0.01)
+    assert draw.rebalancing["proposal_mass"][1] == pytest.approx(0.7 * 0.5 + 0.3 * 0.1, abs=0.06)
+    assert set(draw.rebalancing["dimensions"]) == {"cells"} | (set(model.parameters) if marginal_bins else set())
 
     a = importance_sampled(FlowSamples(model, plain.params, plain.log_q), data, np.random.default_rng(0),
                            exact=(plain.log_likelihood, plain.overlap))

@@ -8,6 +8,8 @@ ESS = (Σw)² / Σw², and the sample efficiency is ESS / N.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from scipy.special import logsumexp
 
@@ -59,21 +61,54 @@ class Cells:
         return np.ravel_multi_index(index, self.shape) if index else np.zeros(len(next(iter(samples.values()))), int)
 
 
-def rebalancing_factors(cells: np.ndarray, log_w: np.ndarray, size: int, defensive: float,
-                        mass: np.ndarray | None = None) -> np.ndarray:
-    """Per cell, the factor c_k by which a proposal q is to be multiplied on cell k so that
-    each cell carries the share of the proposal mass that importance sampling says it
-    carries of the posterior: c_k ∝ [(1 - λ) P_k + λ Q_k] / Q_k, with P_k the share of the
-    weights (``log_w``) of the samples in cell k (cell indices ``cells``), Q_k q's mass in
-    cell k (``mass``; by default the share of the samples there, as for samples of q) and
-    λ = ``defensive`` the part left as q. Normalised so that Σ_k c_k Q_k = 1; cells without
-    mass keep c = 1."""
+class Tilt(NamedTuple):
+    """A factor c(θ) that multiplies a proposal q, constant on bins: with b_j(θ) the bin of
+    θ in dimension j (a parameter's bins, or numbered cells of several parameters),
+    c(θ) = min((1 - λ) exp Σ_j f_j[b_j(θ)] + λ, c_max). q'(θ) = c(θ) q(θ) / E_q[c] is a
+    proposal whose density is known wherever q's is; λ = ``defensive`` keeps a share of q
+    everywhere, and c_max bounds the flow draws each sample of q' costs by rejection."""
+    log_f: dict[str, np.ndarray]
+    defensive: float
+    max_factor: float = np.inf
+
+    def __call__(self, labels: dict[str, np.ndarray]) -> np.ndarray:
+        log_c = sum(self.log_f[k][labels[k]] for k in self.log_f)
+        return np.minimum((1 - self.defensive) * np.exp(log_c) + self.defensive, self.max_factor)
+
+    @property
+    def maximum(self) -> float:
+        top = float(np.exp(sum(f.max() for f in self.log_f.values())))
+        return min((1 - self.defensive) * top + self.defensive, self.max_factor)
+
+
+def fit_tilt(labels: dict[str, np.ndarray], log_w: np.ndarray, reference: dict[str, np.ndarray],
+             sizes: dict[str, int], defensive: float, max_factor: float = np.inf, iterations: int = 20) -> Tilt:
+    """The tilt (:class:`Tilt`) under which q's marginal over every dimension's bins is the
+    posterior's, as the importance weights ``log_w`` of samples with bin labels ``labels``
+    estimate it; q's own mass is that of its draws' labels ``reference``. Fitted by iterative
+    proportional fitting (exact in one step for one dimension: f[k] = P_k / Q_k, the
+    posterior's share of bin k over q's), then mixed with λ = ``defensive`` of q, so that
+    each bin's share of the new proposal is (1 - λ) P_k + λ Q_k where one dimension alone is
+    tilted. exp Σ_j f_j has mean 1 under q; bins without q mass keep f = 0."""
+    f = {k: np.zeros(n) for k, n in sizes.items()}
     finite = np.isfinite(log_w)
-    mass = np.bincount(cells, minlength=size) / cells.size if mass is None else np.asarray(mass, dtype=float)
     if not finite.any():
-        return np.ones(size)
+        return Tilt(f, defensive, max_factor)
     w = np.exp(log_w[finite] - log_w[finite].max())
-    share = np.bincount(cells[finite], weights=w, minlength=size) / w.sum()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        c = np.where(mass > 0, ((1 - defensive) * share + defensive * mass) / mass, 1.0)
-    return c / np.sum(c * mass) if np.sum(c * mass) > 0 else np.ones(size)
+    target = {k: np.bincount(labels[k][finite], weights=w, minlength=n) / w.sum() for k, n in sizes.items()}
+    log_c = np.zeros(len(next(iter(reference.values()))))
+    for _ in range(iterations if len(sizes) > 1 else 1):
+        largest = 0.0
+        for k, n in sizes.items():
+            c = np.exp(log_c - log_c.max())
+            mass = np.bincount(reference[k], weights=c, minlength=n) / c.sum()
+            with np.errstate(divide="ignore"):
+                step = np.where(mass > 0, np.log(target[k]) - np.log(np.where(mass > 0, mass, 1.0)), 0.0)
+            f[k] += step
+            log_c += step[reference[k]]
+            largest = max(largest, float(np.max(np.abs(step[np.isfinite(step)]), initial=0.0)))
+        if largest < 1e-3:
+            break
+    first = next(iter(f))
+    f[first] -= np.log(np.mean(np.exp(log_c)))
+    return Tilt(f, defensive, max_factor)
