@@ -127,7 +127,7 @@ class _FlowDraws:
         self.size = 0
 
     def add(self, labels: dict[str, np.ndarray]) -> None:
-        self.parts.append({k: v.astype(np.int16) for k, v in labels.items()})
+        self.parts.append({k: v.astype(np.int32) for k, v in labels.items()})
         self.size += len(next(iter(labels.values())))
 
     @property
