@@ -110,5 +110,5 @@ def fit_tilt(labels: dict[str, np.ndarray], log_w: np.ndarray, reference: dict[s
         if largest < 1e-3:
             break
     first = next(iter(f))
-    f[first] -= np.log(np.mean(np.exp(log_c)))
+    f[first] -= logsumexp(log_c) - np.log(log_c.size)
     return Tilt(f, defensive, max_factor)
