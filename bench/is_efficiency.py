@@ -47,7 +47,7 @@ def bootstrap(log_w: np.ndarray, rng: np.random.Generator, n: int = 200) -> tupl
 
 def measure(res: Path, seeds: int = 10, samples: int = 50000, threads: int = 2,
             defensive: tuple[float, float] = (0.0, 1.0), proxy_mixture: int = 0,
-            rebalance: Rebalancing | None = None, time_tails: float = 0.0) -> dict:
+            rebalance: Rebalancing | None = None, time_tails: float = 0.0, first_seed: int = 0) -> dict:
     """The table of the module doc for the event whose results directory is ``res``."""
     torch.set_num_threads(threads)
     ifos = json.loads((res / "model/model.json").read_text())["data"]["detectors"]
@@ -59,7 +59,7 @@ def measure(res: Path, seeds: int = 10, samples: int = 50000, threads: int = 2,
     rng = np.random.default_rng(0)
     rows, pooled = [], []
     print(f"{'seed':>4} {'eff %':>7} {'bootstrap 5-95 %':>18} {'ln BF':>9} {'top-10 share':>12} {'s':>6}")
-    for seed in range(seeds):
+    for seed in range(first_seed, first_seed + seeds):
         t0 = time.time()
         torch.manual_seed(seed)
         seed_rng = np.random.default_rng(seed)
@@ -90,7 +90,7 @@ def measure(res: Path, seeds: int = 10, samples: int = 50000, threads: int = 2,
     effs = np.array([r["efficiency"] for r in rows])
     all_w = np.concatenate(pooled)
     pooled_eff = efficiency(all_w)
-    summary = {"event_results": str(res), "samples_per_seed": samples, "seeds": seeds,
+    summary = {"event_results": str(res), "samples_per_seed": samples, "seeds": seeds, "first_seed": first_seed,
                "defensive": list(defensive), "proxy_mixture": proxy_mixture,
                "rebalance": rebalance.__dict__ if rebalance else None, "time_tails": time_tails,
                "median_efficiency": float(np.median(effs)), "min_efficiency": float(effs.min()),
@@ -110,6 +110,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--results", required=True, help="the event's results directory (results/GW150914)")
     parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--first-seed", type=int, default=0, help="seeds first-seed, first-seed + 1, ...")
     parser.add_argument("--samples", type=int, default=50000)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--defensive", type=float, nargs=2, default=(0.0, 1.0), metavar=("ALPHA", "TAU"),
@@ -138,7 +139,7 @@ def main():
                              max_factor=args.rebalance_max_factor)
                  if args.rebalance is not None else None)
     summary = measure(Path(args.results), args.seeds, args.samples, args.threads, tuple(args.defensive),
-                      args.proxy_mixture, rebalance, args.time_tails)
+                      args.proxy_mixture, rebalance, args.time_tails, args.first_seed)
     if args.out:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         Path(args.out).write_text(json.dumps(summary, indent=1))
