@@ -265,7 +265,7 @@ def draw_to_target_ess(npe, data: dict[str, np.ndarray], proxies: dict, batch: i
     if rebalance is not None:
         pilot, rounds = max(1, min(batch - 1, round(rebalance.pilot_fraction * batch))), rebalance.rounds
         draws = _FlowDraws()
-    tilt, info, sizes, label, cells = None, {}, {}, None, None
+    tilt, sizes, label, cells = None, {}, None, None
     while True:
         drawn = sum(p.log_flow.size for p in parts)
         size = min(_part_size(batch, drawn, len(parts), pilot, rounds), cap - drawn)
@@ -295,15 +295,15 @@ def draw_to_target_ess(npe, data: dict[str, np.ndarray], proxies: dict, batch: i
                          for p in parts)
             log_q = log_flow + np.log(shares / log_flow.size)
         ev = importance.weights_and_evidence(lnl, log_prior, log_q)
-        if rebalance is not None:
-            tilt = importance.fit_tilt(labels, ev["log_weights"], draws.labels, sizes, rebalance.defensive,
-                                       rebalance.max_factor)
-            if len(parts) > 1:
-                info = _rebalancing_info(parts, draws, sizes, cells, rebalance)
         log.debug("%d flow samples: ESS %.0f (target %.0f), efficiency %.2f %%", log_q.size,
                   ev["effective_sample_size"], target, 100 * ev["sample_efficiency"])
         if ev["effective_sample_size"] >= target or log_q.size >= cap:
+            info = (_rebalancing_info(parts, draws, sizes, cells, rebalance)
+                    if rebalance is not None and len(parts) > 1 else {})
             return WeightedDraw(params, log_q, log_flow, lnl, overlap, info)
+        if rebalance is not None:
+            tilt = importance.fit_tilt(labels, ev["log_weights"], draws.labels, sizes, rebalance.defensive,
+                                       rebalance.max_factor)
 
 
 def importance_sampled(flow: FlowSamples, data: dict[str, np.ndarray], rng: np.random.Generator,
