@@ -63,7 +63,7 @@ def measure(res: Path, seeds: int = 10, samples: int = 50000, threads: int = 2,
         t0 = time.time()
         torch.manual_seed(seed)
         seed_rng = np.random.default_rng(seed)
-        sampler = ((lambda n: npe.sample_time_tails(data, proxies, n, time_tails, seed_rng)) if time_tails
+        sampler = (npe.time_tails(data, proxies, time_tails, seed_rng) if time_tails
                    else (lambda n: npe.sample(data, proxies, n)))
         if rebalance or time_tails:
             draw = draw_to_target_ess(npe, data, proxies, samples, np.inf, samples, threads, rebalance=rebalance,

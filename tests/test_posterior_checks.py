@@ -317,6 +317,37 @@ def test_time_window_cells_split_arrival_times_at_the_window_edges(model_files):
     assert np.all(np.bincount(label(params), minlength=6) > 0)      # every cell is reached
 
 
+def test_rejection_from_a_mixture_evaluates_its_density_for_the_kept_draws_alone(model_files):
+    """_draw_rebalanced with the time-tails mixture: the draws kept and their ln q are those of
+    the mixture sampled with its density (same seeds), and its K densities are evaluated for
+    the kept rows only."""
+    import torch
+    from gwda.core.importance import Tilt
+    from gwda.npe.posterior import Rebalancing, _dimensions, _draw_rebalanced, _FlowDraws
+
+    model, data = _narrow_time_model(model_files)
+    proxies = {"H1": 0.001, "L1": 0.006}
+    _, label, _ = _dimensions(model, proxies, Rebalancing({"theta_jn": 2}, time_window=True), {})
+    tilt = Tilt({"cells": np.log([1, 1, 1, 1, 8, 1])}, 0.1, 8.0)   # face-away within the window raised
+    calls = []
+    log_prob = model.log_prob
+    model.log_prob = lambda d, tau, params: calls.append(params["theta_jn"].size) or log_prob(d, tau, params)
+    out = []
+    for proposal in (lambda n: model.time_tails(data, proxies, 0.2, np.random.default_rng(4))(n),
+                     model.time_tails(data, proxies, 0.2, np.random.default_rng(4))):
+        torch.manual_seed(5)
+        calls.clear()
+        out.append((*_draw_rebalanced(proposal, 600, label, tilt, _FlowDraws(), 0, np.random.default_rng(6)),
+                    sum(calls)))
+    (eager, eager_q, eager_rows), (kept, kept_q, kept_rows) = out
+    for k in eager:
+        np.testing.assert_array_equal(eager[k], kept[k])
+    # float32 networks: a row's ln q moves in the 7th digit with the batch it is evaluated in
+    np.testing.assert_allclose(kept_q, eager_q, rtol=1e-5)
+    assert np.isfinite(kept_q).sum() > 30
+    assert kept_rows == 3 * 600 and eager_rows > 2 * kept_rows
+
+
 def test_rebalancing_names_an_unknown_parameter():
     from gwda.npe.posterior import Rebalancing
 

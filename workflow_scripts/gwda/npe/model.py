@@ -76,18 +76,16 @@ class TrainedModel(ModelAnalysis):
         """n samples of the mixture Σ_k s_k q(θ | d, τ_k) over proxy sets τ_k with shares s_k,
         with its exact density (samples drawn outside the flow coordinates' range stay NaN, as
         in :meth:`sample`)."""
-        shares = np.asarray(shares, dtype=float) / np.sum(shares)
-        counts = rng.multinomial(n, shares)
-        parts = [self.sample(data, tau, int(m)) for tau, m in zip(proxy_sets, counts) if m > 0]
-        params = {k: np.concatenate([p[0][k] for p in parts]) for k in parts[0][0]}
-        log_q = np.stack([np.log(s) + self.log_prob(data, tau, params) for tau, s in zip(proxy_sets, shares) if s > 0])
-        log_mix = np.logaddexp.reduce(log_q, axis=0)
-        return params, np.where(np.isfinite(np.concatenate([p[1] for p in parts])), log_mix, np.nan)
+        return MixtureProposal(self, data, proxy_sets, shares, rng)(n)
 
     def sample_time_tails(self, data: dict, proxies: dict, n: int, share: float,
                           rng: np.random.Generator) -> tuple[dict[str, np.ndarray], np.ndarray]:
-        """n samples of (1 - s) q(θ | d, τ) + (s/2) Σ_± q(θ | d, τ ± κ), s = ``share``, κ the
-        alignment's common window: every proxy moved together by a window's width either way.
+        """n samples of :meth:`time_tails` with their exact density."""
+        return self.time_tails(data, proxies, share, rng)(n)
+
+    def time_tails(self, data: dict, proxies: dict, share: float, rng: np.random.Generator) -> MixtureProposal:
+        """(1 - s) q(θ | d, τ) + (s/2) Σ_± q(θ | d, τ ± κ), s = ``share``, κ the alignment's
+        common window: every proxy moved together by a window's width either way.
 
         The flow is trained on p(θ | d, τ), the posterior cut to arrival times within the
         window around τ, so on its own it proposes almost nothing past the window's edges,
@@ -95,7 +93,7 @@ class TrainedModel(ModelAnalysis):
         there are the largest). The shifted components reach a window further either way."""
         kappa = self.alignment.common_window
         proxy_sets = [proxies, *({k: v + sign * kappa for k, v in proxies.items()} for sign in (-1, 1))]
-        return self.sample_mixture(data, proxy_sets, np.array([1 - share, share / 2, share / 2]), n, rng)
+        return MixtureProposal(self, data, proxy_sets, np.array([1 - share, share / 2, share / 2]), rng)
 
     def sample_proxy_mixture(self, data: dict, proxies: dict, n: int, components: int,
                              rng: np.random.Generator, pilot: int = 5000) -> tuple[dict[str, np.ndarray], np.ndarray]:
@@ -128,3 +126,35 @@ class TrainedModel(ModelAnalysis):
                      ", ".join(f"{k} {1e3 * (new[k] - proxies[k]):+.2f}" for k in new))
             proxies = new
         return proxies
+
+
+class MixtureProposal:
+    """Σ_k s_k q(θ | d, τ_k) over proxy sets τ_k with shares s_k. Called with n: n samples
+    and their exact density. :meth:`draw` and :meth:`log_density` split the two, so that a
+    caller who keeps only some draws (rejection sampling) evaluates the K densities of
+    those alone."""
+
+    def __init__(self, model: TrainedModel, data: dict, proxy_sets: list[dict], shares, rng: np.random.Generator):
+        self.model, self.data, self.rng = model, data, rng
+        shares = np.asarray(shares, dtype=float) / np.sum(shares)
+        self.components = [(tau, s) for tau, s in zip(proxy_sets, shares) if s > 0]
+
+    def draw(self, n: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """n samples and the log density of the component each came from (NaN outside the
+        flow coordinates' range)."""
+        counts = self.rng.multinomial(n, [s for _, s in self.components])
+        parts = [self.model.sample(self.data, tau, int(m)) for (tau, _), m in zip(self.components, counts) if m > 0]
+        params = {k: np.concatenate([p[0][k] for p in parts]) for k in parts[0][0]}
+        return params, np.concatenate([p[1] for p in parts])
+
+    def log_density(self, params: dict[str, np.ndarray], own: np.ndarray) -> np.ndarray:
+        """The mixture's ln density at ``params`` drawn by :meth:`draw` (``own``: its second
+        output, for the same rows)."""
+        if own.size == 0:
+            return own
+        log_q = np.stack([np.log(s) + self.model.log_prob(self.data, tau, params) for tau, s in self.components])
+        return np.where(np.isfinite(own), np.logaddexp.reduce(log_q, axis=0), np.nan)
+
+    def __call__(self, n: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        params, own = self.draw(n)
+        return params, self.log_density(params, own)

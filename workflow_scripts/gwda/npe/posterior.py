@@ -143,19 +143,24 @@ class _FlowDraws:
 def _draw_rebalanced(sample, n: int, label, tilt: importance.Tilt, draws: _FlowDraws, min_draws: int,
                      rng: np.random.Generator) -> tuple[dict, np.ndarray]:
     """n samples of q'(θ) ∝ c(θ) q(θ) by rejection from the flow q; every flow draw's labels
-    go into ``draws``, until they hold at least ``min_draws``."""
+    go into ``draws``, until they hold at least ``min_draws``. A ``sample`` with ``draw``
+    and ``log_density`` (:class:`gwda.npe.model.MixtureProposal`) has its density evaluated
+    for the kept draws alone."""
+    draw, density = ((sample.draw, sample.log_density) if hasattr(sample, "draw")
+                     else (sample, lambda params, log_q: log_q))
     top = tilt.maximum
     kept, got = [], 0
     while got < n or draws.size < min_draws:
         m = int(np.clip(1.2 * (n - got) * top, 1000, 200000))
-        params, log_flow = sample(m)
+        params, log_flow = draw(m)
         labels = label(params)
         draws.add(labels)
         keep = np.flatnonzero(rng.random(m) < tilt(labels) / top)[: max(n - got, 0)]
         if keep.size:
             kept.append(({k: v[keep] for k, v in params.items()}, log_flow[keep]))
             got += keep.size
-    return {k: np.concatenate([p[0][k] for p in kept]) for k in kept[0][0]}, np.concatenate([p[1] for p in kept])
+    params = {k: np.concatenate([p[0][k] for p in kept]) for k in kept[0][0]}
+    return params, density(params, np.concatenate([p[1] for p in kept]))
 
 
 def _cells(npe, proxies: dict, rebalance: Rebalancing):
