@@ -87,7 +87,7 @@ class Rebalancing:
     mass_samples: int = 100000          # flow draws (at least) that measure the flow's mass in bins
     rounds: int = 1                     # parts the rest of the first batch is drawn in, each re-weighted
     marginal_bins: int = 0              # per inferred parameter, bins at the pilot's quantiles
-    max_factor: float = 5.0             # the largest factor on the flow's density (flow draws per sample)
+    max_factor: float = 20.0            # the largest factor on the flow's density (flow draws per sample)
 
     @classmethod
     def from_settings(cls, settings: dict | None, parameters: list[str]) -> Rebalancing | None:
