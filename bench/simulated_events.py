@@ -99,7 +99,8 @@ def flow_against_reweighted(summary: dict) -> dict:
     out = {}
     for k in CHECKED:
         if k in npe and k in npe_is:
-            width = npe_is[k]["upper_90"] - npe_is[k]["lower_90"]
+            # an NPE-IS of a handful of effective samples may have no width at all
+            width = (npe_is[k]["upper_90"] - npe_is[k]["lower_90"]) or float("nan")
             out[k] = {"width_ratio": (npe[k]["upper_90"] - npe[k]["lower_90"]) / width,
                       "median_shift": (npe[k]["median"] - npe_is[k]["median"]) / width}
     return out
