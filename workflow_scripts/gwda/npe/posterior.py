@@ -246,7 +246,9 @@ def draw_to_target_ess(npe, data: dict[str, np.ndarray], proxies: dict, batch: i
     sample size reaches ``target`` or ``cap`` samples are drawn, with their exact ln L and
     overlaps w (as in :func:`exact_weights`). ``first``: a batch (parameters, ln q) already
     drawn for these data and proxies, used as the first. ``sample``: n -> (parameters, ln q),
-    the flow's proposal (by default ``npe.sample(data, proxies, n)``).
+    the flow's proposal (by default ``npe.sample(data, proxies, n)``); where it also has
+    ``draw`` and ``log_density`` (:class:`gwda.npe.model.MixtureProposal`), the rebalanced
+    parts evaluate its density for the draws they keep alone.
 
     ``rebalance``: the first batch begins with a pilot (``pilot_fraction`` of it) from the
     flow q; its importance weights estimate how the posterior's mass is shared between bins
