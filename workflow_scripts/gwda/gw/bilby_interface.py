@@ -11,6 +11,8 @@ likelihood.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import numpy as np
 
 from .priors import Prior
@@ -99,14 +101,62 @@ def bilby_likelihood(sim: Simulator, strain: dict[str, np.ndarray], prior: Prior
     generator = _generator(sim, relative_binning=fiducial is not None)
     distance = {"distance_marginalization": True, "distance_marginalization_lookup_table": lookup_table} \
         if marginalize_distance else {}
-    if fiducial is None:
-        likelihood = bilby.gw.likelihood.GravitationalWaveTransient(ifos, generator, priors=priors,
-                                                                     phase_marginalization=True, **distance)
-    else:
-        likelihood = bilby.gw.likelihood.RelativeBinningGravitationalWaveTransient(
-            ifos, generator, fiducial_parameters=dict(fiducial, phase=0.0), priors=priors, epsilon=epsilon,
-            phase_marginalization=True, **distance)
+    with _row_by_row_distance_table():
+        if fiducial is None:
+            likelihood = bilby.gw.likelihood.GravitationalWaveTransient(ifos, generator, priors=priors,
+                                                                         phase_marginalization=True, **distance)
+        else:
+            likelihood = bilby.gw.likelihood.RelativeBinningGravitationalWaveTransient(
+                ifos, generator, fiducial_parameters=dict(fiducial, phase=0.0), priors=priors, epsilon=epsilon,
+                phase_marginalization=True, **distance)
     return likelihood, priors
+
+
+def distance_lookup_table(likelihood) -> np.ndarray:
+    """bilby's distance-marginalisation lookup table, ln ∫ L(d) π(d) dd on its grid of
+    reference ⟨d|h⟩ × ⟨h|h⟩, computed as ``GravitationalWaveTransient._create_lookup_table``
+    does (the same arrays, the same sum over 10⁴ distances) but a row at a time in numpy
+    instead of one ``logsumexp`` call per cell: ~10 s on 2 cores instead of ~160 s."""
+    from bilby.gw.utils import ln_i0
+
+    scaling = likelihood._ref_dist / likelihood._distance_array
+    d_inner_h = np.outer(likelihood._d_inner_h_ref_array, scaling)
+    if likelihood.phase_marginalization:
+        d_inner_h = ln_i0(np.abs(d_inner_h))
+    with np.errstate(divide="ignore"):           # a zero prior density contributes nothing
+        log_prior = np.log(likelihood.distance_prior_array * likelihood._delta_distance)
+    d_inner_h += log_prior
+    table = np.empty((likelihood._optimal_snr_squared_ref_array.size, likelihood._d_inner_h_ref_array.size))
+    for i, h_inner_h in enumerate(likelihood._optimal_snr_squared_ref_array):
+        terms = d_inner_h - 0.5 * h_inner_h * scaling ** 2
+        peak = terms.max(axis=1, keepdims=True)
+        table[i] = np.log(np.exp(terms - peak).sum(axis=1)) + peak[:, 0]
+    return table - _logsumexp(log_prior)
+
+
+def _logsumexp(x: np.ndarray) -> float:
+    peak = np.max(x)
+    return float(np.log(np.sum(np.exp(x - peak))) + peak)
+
+
+@contextmanager
+def _row_by_row_distance_table():
+    """While bilby likelihoods are built, their distance lookup table comes from
+    :func:`distance_lookup_table` (cached to bilby's file as bilby's own is)."""
+    from bilby.gw.likelihood import GravitationalWaveTransient
+
+    def create(self):
+        # bilby's grid: its reference arrays take their sizes from this array's shape
+        self._dist_margd_loglikelihood_array = np.zeros((400, 800))
+        self._dist_margd_loglikelihood_array = distance_lookup_table(self)
+        self.cache_lookup_table()
+
+    original = GravitationalWaveTransient._create_lookup_table
+    GravitationalWaveTransient._create_lookup_table = create
+    try:
+        yield
+    finally:
+        GravitationalWaveTransient._create_lookup_table = original
 
 
 def log_likelihood_ratios(likelihood, samples: dict[str, np.ndarray]) -> np.ndarray:
