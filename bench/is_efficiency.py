@@ -63,11 +63,9 @@ def measure(res: Path, seeds: int = 10, samples: int = 50000, threads: int = 2,
         t0 = time.time()
         torch.manual_seed(seed)
         seed_rng = np.random.default_rng(seed)
-        sampler = (npe.time_tails(data, proxies, time_tails, seed_rng) if time_tails
-                   else (lambda n: npe.sample(data, proxies, n)))
         if rebalance or time_tails:
             draw = draw_to_target_ess(npe, data, proxies, samples, np.inf, samples, threads, rebalance=rebalance,
-                                      rng=seed_rng, sample=sampler)
+                                      rng=seed_rng, proposal=npe.time_tails(data, proxies, time_tails, seed_rng))
             log_prior = FlowSamples(npe, draw.params, draw.log_q).log_prior
             ev = importance.weights_and_evidence(draw.log_likelihood, log_prior, draw.log_q)
         else:

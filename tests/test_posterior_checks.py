@@ -241,13 +241,28 @@ class _FaceOnProposal:
     def __init__(self, model, seed):
         self.model, self.rng = model, np.random.default_rng(seed)
 
-    def __call__(self, n):
+    def draw(self, n):
         m = self.model
         params = {k: v for k, v in m.prior.sample(self.rng, n).items() if k in m.parameters}
         th = params["theta_jn"]
         flip = (th > np.pi / 2) & (self.rng.random(n) < 0.8)
         th[flip] = np.pi - th[flip]
         return params, m.log_prior(m.with_fixed(params)) + np.where(th > np.pi / 2, np.log(0.2), np.log(1.8))
+
+    def log_density(self, params, own):
+        return own
+
+    __call__ = draw
+
+
+class _Eager:
+    """A mixture proposal whose every draw comes with the mixture's density."""
+
+    def __init__(self, mixture):
+        self.draw = mixture
+
+    def log_density(self, params, own):
+        return own
 
 
 @pytest.mark.parametrize("rounds, marginal_bins", [(1, 0), (3, 0), (3, 4)])
@@ -270,11 +285,11 @@ def test_rebalanced_proposal_moves_samples_to_the_missing_mode_and_keeps_the_evi
     data = {ifo: v[0] for ifo, v in model.simulator.noise(1, np.random.default_rng(3)).items()}
     n = 6000
 
-    plain = draw_to_target_ess(model, data, None, n, np.inf, n, sample=_FaceOnProposal(model, 1))
+    plain = draw_to_target_ess(model, data, None, n, np.inf, n, proposal=_FaceOnProposal(model, 1))
     rebalance = Rebalancing({"theta_jn": 2}, pilot_fraction=0.2, defensive=0.3, mass_samples=20000, rounds=rounds,
                             marginal_bins=marginal_bins)
     draw = draw_to_target_ess(model, data, None, n, np.inf, n, rebalance=rebalance, rng=np.random.default_rng(2),
-                              sample=_FaceOnProposal(model, 2))
+                              proposal=_FaceOnProposal(model, 2))
     assert draw.log_q.size == n and draw.rebalancing["pilot_samples"] == 1200
     assert draw.rebalancing["parts"] == 1 + rounds
     face_away = draw.params["theta_jn"] > np.pi / 2
@@ -333,7 +348,7 @@ def test_rejection_from_a_mixture_evaluates_its_density_for_the_kept_draws_alone
     log_prob = model.log_prob
     model.log_prob = lambda d, tau, params: calls.append(params["theta_jn"].size) or log_prob(d, tau, params)
     out = []
-    for proposal in (lambda n: model.time_tails(data, proxies, 0.2, np.random.default_rng(4))(n),
+    for proposal in (_Eager(model.time_tails(data, proxies, 0.2, np.random.default_rng(4))),
                      model.time_tails(data, proxies, 0.2, np.random.default_rng(4))):
         torch.manual_seed(5)
         calls.clear()

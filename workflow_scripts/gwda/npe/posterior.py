@@ -14,6 +14,7 @@ from ..core import importance
 from ..gw.conversions import add_derived
 from ..gw.likelihood import GaussianLikelihood, sample_phase
 from .analysis import ModelAnalysis
+from .proposal import MixtureProposal
 
 log = logging.getLogger(__name__)
 
@@ -140,19 +141,16 @@ class _FlowDraws:
         return 1.0 if tilt is None else float(np.mean(tilt(self.labels)))
 
 
-def _draw_rebalanced(sample, n: int, label, tilt: importance.Tilt, draws: _FlowDraws, min_draws: int,
+def _draw_rebalanced(proposal, n: int, label, tilt: importance.Tilt, draws: _FlowDraws, min_draws: int,
                      rng: np.random.Generator) -> tuple[dict, np.ndarray]:
-    """n samples of q'(θ) ∝ c(θ) q(θ) by rejection from the flow q; every flow draw's labels
-    go into ``draws``, until they hold at least ``min_draws``. A ``sample`` with ``draw``
-    and ``log_density`` (:class:`gwda.npe.model.MixtureProposal`) has its density evaluated
-    for the kept draws alone."""
-    draw, density = ((sample.draw, sample.log_density) if hasattr(sample, "draw")
-                     else (sample, lambda params, log_q: log_q))
+    """n samples of q'(θ) ∝ c(θ) q(θ) by rejection from the proposal q
+    (:class:`gwda.npe.proposal.MixtureProposal`), its density evaluated for the kept draws
+    alone; every draw's labels go into ``draws``, until they hold at least ``min_draws``."""
     top = tilt.maximum
     kept, got = [], 0
     while got < n or draws.size < min_draws:
         m = int(np.clip(1.2 * (n - got) * top, 1000, 200000))
-        params, log_flow = draw(m)
+        params, log_flow = proposal.draw(m)
         labels = label(params)
         draws.add(labels)
         keep = np.flatnonzero(rng.random(m) < tilt(labels) / top)[: max(n - got, 0)]
@@ -160,7 +158,7 @@ def _draw_rebalanced(sample, n: int, label, tilt: importance.Tilt, draws: _FlowD
             kept.append(({k: v[keep] for k, v in params.items()}, log_flow[keep]))
             got += keep.size
     params = {k: np.concatenate([p[0][k] for p in kept]) for k in kept[0][0]}
-    return params, density(params, np.concatenate([p[1] for p in kept]))
+    return params, proposal.log_density(params, np.concatenate([p[1] for p in kept]))
 
 
 def _cells(npe, proxies: dict, rebalance: Rebalancing):
@@ -241,14 +239,14 @@ def _rebalancing_info(parts: list[_Part], draws: _FlowDraws, sizes: dict, cells,
 def draw_to_target_ess(npe, data: dict[str, np.ndarray], proxies: dict, batch: int, target: float, cap: int,
                        threads: int = 1, first: tuple[dict, np.ndarray] | None = None,
                        rebalance: Rebalancing | None = None, rng: np.random.Generator | None = None,
-                       sample=None) -> WeightedDraw:
+                       proposal=None) -> WeightedDraw:
     """Flow samples drawn in batches of ``batch`` until their importance-sampling effective
     sample size reaches ``target`` or ``cap`` samples are drawn, with their exact ln L and
     overlaps w (as in :func:`exact_weights`). ``first``: a batch (parameters, ln q) already
-    drawn for these data and proxies, used as the first. ``sample``: n -> (parameters, ln q),
-    the flow's proposal (by default ``npe.sample(data, proxies, n)``); where it also has
-    ``draw`` and ``log_density`` (:class:`gwda.npe.model.MixtureProposal`), the rebalanced
-    parts evaluate its density for the draws they keep alone.
+    drawn for these data and proxies, used as the first. ``proposal``: the flow's proposal
+    (:class:`gwda.npe.proposal.MixtureProposal`; by default the flow on ``proxies``
+    alone): called with n, n samples and their ln q; its ``draw`` and
+    ``log_density`` let the rebalanced parts evaluate the density for the draws they keep.
 
     ``rebalance``: the first batch begins with a pilot (``pilot_fraction`` of it) from the
     flow q; its importance weights estimate how the posterior's mass is shared between bins
@@ -266,7 +264,7 @@ def draw_to_target_ess(npe, data: dict[str, np.ndarray], proxies: dict, batch: i
     likelihood = npe.likelihood(data)
     rng = rng if rng is not None else np.random.default_rng(0)
     rebalance = rebalance if batch >= 2 else None
-    sample = sample or (lambda n: npe.sample(data, proxies, n))
+    proposal = proposal or MixtureProposal(npe, data, [proxies], [1.0], rng)
     parts: list[_Part] = []
     pilot, rounds = batch, 1
     if rebalance is not None:
@@ -279,9 +277,9 @@ def draw_to_target_ess(npe, data: dict[str, np.ndarray], proxies: dict, batch: i
         if first is not None:
             (params, log_flow), first = first, None
         elif tilt is None:
-            params, log_flow = sample(size)
+            params, log_flow = proposal(size)
         else:
-            params, log_flow = _draw_rebalanced(sample, size, label, tilt, draws, rebalance.mass_samples, rng)
+            params, log_flow = _draw_rebalanced(proposal, size, label, tilt, draws, rebalance.mass_samples, rng)
         flow = FlowSamples(npe, params, log_flow)
         lnl, overlap, _ = exact_weights(flow, likelihood, threads)
         labels = None
