@@ -11,13 +11,14 @@ the ratio of the median single-seed figure to the pooled one is printed beside i
     python bench/is_efficiency.py --results results/GW150914 [--seeds 10] [--samples 50000] \
         [--threads 2] [--defensive ALPHA TAU] [--proxy-mixture K] [--rebalance theta_jn=2 ra=2] \
         [--rebalance-defensive 0.3] [--rebalance-time-window] [--rebalance-rounds 1] \
-        [--rebalance-marginal-bins 0] [--rebalance-max-factor 5] [--time-tails 0.2] [--out FILE.json]
+        [--rebalance-marginal-bins 0] [--rebalance-max-factor 5] [--time-tails 0.2] \
+        [--time-tails-reach 1] [--out FILE.json]
 
 ``--rebalance``: the pipeline's rebalanced proposal (``inference.rebalance``: a pilot fifth
 of the samples from the flow, the rest moved between cells of equal width in the named parameters
 by the pilot's weights; gwda.npe.posterior.draw_to_target_ess). ``--time-tails``: a share of
-the samples drawn with every proxy moved by ± the alignment window
-(TrainedModel.sample_time_tails, ``inference.time_tails``).
+the samples drawn with every proxy moved by ± the alignment window (``--time-tails-reach K``:
+by ±1, …, ±K windows; TrainedModel.time_tails, ``inference.time_tails``).
 """
 
 from __future__ import annotations
@@ -47,7 +48,8 @@ def bootstrap(log_w: np.ndarray, rng: np.random.Generator, n: int = 200) -> tupl
 
 def measure(res: Path, seeds: int = 10, samples: int = 50000, threads: int = 2,
             defensive: tuple[float, float] = (0.0, 1.0), proxy_mixture: int = 0,
-            rebalance: Rebalancing | None = None, time_tails: float = 0.0, first_seed: int = 0) -> dict:
+            rebalance: Rebalancing | None = None, time_tails: float = 0.0, first_seed: int = 0,
+            time_tails_reach: int = 1) -> dict:
     """The table of the module doc for the event whose results directory is ``res``."""
     torch.set_num_threads(threads)
     ifos = json.loads((res / "model/model.json").read_text())["data"]["detectors"]
@@ -65,7 +67,8 @@ def measure(res: Path, seeds: int = 10, samples: int = 50000, threads: int = 2,
         seed_rng = np.random.default_rng(seed)
         if rebalance or time_tails:
             draw = draw_to_target_ess(npe, data, proxies, samples, np.inf, samples, threads, rebalance=rebalance,
-                                      rng=seed_rng, proposal=npe.time_tails(data, proxies, time_tails, seed_rng))
+                                      rng=seed_rng,
+                                      proposal=npe.time_tails(data, proxies, time_tails, seed_rng, time_tails_reach))
             log_prior = FlowSamples(npe, draw.params, draw.log_q).log_prior
             ev = importance.weights_and_evidence(draw.log_likelihood, log_prior, draw.log_q)
         else:
@@ -90,7 +93,7 @@ def measure(res: Path, seeds: int = 10, samples: int = 50000, threads: int = 2,
     pooled_eff = efficiency(all_w)
     summary = {"event_results": str(res), "samples_per_seed": samples, "seeds": seeds, "first_seed": first_seed,
                "defensive": list(defensive), "proxy_mixture": proxy_mixture,
-               "rebalance": rebalance.__dict__ if rebalance else None, "time_tails": time_tails,
+               "rebalance": rebalance.__dict__ if rebalance else None, "time_tails": time_tails, "time_tails_reach": time_tails_reach,
                "median_efficiency": float(np.median(effs)), "min_efficiency": float(effs.min()),
                "max_efficiency": float(effs.max()), "pooled_efficiency": pooled_eff,
                "pooled_samples": int(all_w.size),
@@ -120,6 +123,8 @@ def main():
     parser.add_argument("--rebalance-defensive", type=float, default=0.3)
     parser.add_argument("--time-tails", type=float, default=0.0, metavar="SHARE",
                         help="share of samples with the proxies moved by ± the window (inference.time_tails)")
+    parser.add_argument("--time-tails-reach", type=int, default=1, metavar="K",
+                        help="the time tails' proxies moved by ±1..K windows, the share split evenly")
     parser.add_argument("--rebalance-pilot", type=float, default=0.2)
     parser.add_argument("--rebalance-rounds", type=int, default=1,
                         help="parts the rest of the first batch is drawn in, the cells re-weighted before each")
@@ -137,7 +142,7 @@ def main():
                              max_factor=args.rebalance_max_factor)
                  if args.rebalance is not None else None)
     summary = measure(Path(args.results), args.seeds, args.samples, args.threads, tuple(args.defensive),
-                      args.proxy_mixture, rebalance, args.time_tails, args.first_seed)
+                      args.proxy_mixture, rebalance, args.time_tails, args.first_seed, args.time_tails_reach)
     if args.out:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         Path(args.out).write_text(json.dumps(summary, indent=1))

@@ -210,20 +210,22 @@ def test_proxy_mixture_density_is_that_of_its_components(model_files):
         assert ratio.mean() == pytest.approx(own, abs=0.04)
 
 
-def test_time_tails_mixture_reaches_past_the_window_with_its_exact_density(model_files):
-    """sample_time_tails: (1 - s) q(θ | τ) + (s/2) Σ± q(θ | τ ± κ). For each component j,
-    E_mix[s_j q_j / q_mix] over the kept samples is s_j times the fraction of q_j's own draws
-    kept; a fifth of the samples are drawn a window away, so the mixture proposes H1 arrival
-    times past τ ± κ, where q(θ | τ) alone proposes few."""
+@pytest.mark.parametrize("reach", [1, 2])
+def test_time_tails_mixture_reaches_past_the_window_with_its_exact_density(model_files, reach):
+    """time_tails: (1 - s) q(θ | τ) + (s/2K) Σ_j Σ± q(θ | τ ± jκ), j = 1..K. For each
+    component j, E_mix[s_j q_j / q_mix] over the kept samples is s_j times the fraction of
+    q_j's own draws kept; a fifth of the samples are drawn one or more windows away, so the
+    mixture proposes H1 arrival times past τ ± κ, where q(θ | τ) alone proposes few."""
     import torch
 
     model, data = _narrow_time_model(model_files)
     kappa = model.alignment.common_window
     proxies = {"H1": 0.0, "L1": 0.005}
     torch.manual_seed(6)
-    params, log_mix = model.sample_time_tails(data, proxies, 30000, 0.2, np.random.default_rng(6))
+    params, log_mix = model.time_tails(data, proxies, 0.2, np.random.default_rng(6), reach)(30000)
     kept = np.isfinite(log_mix)
-    for shift, share in ((0.0, 0.8), (-kappa, 0.1), (kappa, 0.1)):
+    shifts = [(j * sign * kappa, 0.2 / (2 * reach)) for j in range(1, reach + 1) for sign in (-1, 1)]
+    for shift, share in ((0.0, 0.8), *shifts):
         tau = {k: v + shift for k, v in proxies.items()}
         ratio = np.where(kept, share * np.exp(model.log_prob(data, tau, params) - np.where(kept, log_mix, 0.0)), 0.0)
         own = np.isfinite(model.sample(data, tau, 20000)[1]).mean()
@@ -323,7 +325,7 @@ def test_time_window_cells_split_arrival_times_at_the_window_edges(model_files):
     kappa = model.alignment.common_window
     proxies = {"H1": 0.001, "L1": 0.006}
     torch.manual_seed(7)
-    params, _ = model.sample_time_tails(data, proxies, 4000, 0.5, np.random.default_rng(7))
+    params, _ = model.time_tails(data, proxies, 0.5, np.random.default_rng(7))(4000)
     cells, label = _cells(model, proxies, Rebalancing({"theta_jn": 2}, time_window=True))
     assert cells.size == 6
     offset = model.simulator.arrival_times(model.with_fixed(params))["H1"] - proxies["H1"]

@@ -79,22 +79,21 @@ class TrainedModel(ModelAnalysis):
         in :meth:`sample`)."""
         return MixtureProposal(self, data, proxy_sets, shares, rng)(n)
 
-    def sample_time_tails(self, data: dict, proxies: dict, n: int, share: float,
-                          rng: np.random.Generator) -> tuple[dict[str, np.ndarray], np.ndarray]:
-        """n samples of :meth:`time_tails` with their exact density."""
-        return self.time_tails(data, proxies, share, rng)(n)
-
-    def time_tails(self, data: dict, proxies: dict, share: float, rng: np.random.Generator) -> MixtureProposal:
-        """(1 - s) q(θ | d, τ) + (s/2) Σ_± q(θ | d, τ ± κ), s = ``share``, κ the alignment's
-        common window: every proxy moved together by a window's width either way.
+    def time_tails(self, data: dict, proxies: dict, share: float, rng: np.random.Generator,
+                   reach: int = 1) -> MixtureProposal:
+        """(1 - s) q(θ | d, τ) + (s/2K) Σ_{j=1..K} Σ_± q(θ | d, τ ± jκ), s = ``share``,
+        K = ``reach``, κ the alignment's common window: every proxy moved together by one
+        (up to K) window widths either way.
 
         The flow is trained on p(θ | d, τ), the posterior cut to arrival times within the
         window around τ, so on its own it proposes almost nothing past the window's edges,
         where the posterior of a broad arrival time still has mass (and importance weights
-        there are the largest). The shifted components reach a window further either way."""
+        there are the largest). The shifted components reach K windows further either way."""
         kappa = self.alignment.common_window
-        proxy_sets = [proxies, *({k: v + sign * kappa for k, v in proxies.items()} for sign in (-1, 1))]
-        return MixtureProposal(self, data, proxy_sets, np.array([1 - share, share / 2, share / 2]), rng)
+        shifts = [sign * j * kappa for j in range(1, reach + 1) for sign in (-1, 1)]
+        proxy_sets = [proxies, *({k: v + shift for k, v in proxies.items()} for shift in shifts)]
+        shares = np.array([1 - share] + [share / len(shifts)] * len(shifts))
+        return MixtureProposal(self, data, proxy_sets, shares, rng)
 
     def sample_proxy_mixture(self, data: dict, proxies: dict, n: int, components: int,
                              rng: np.random.Generator, pilot: int = 5000) -> tuple[dict[str, np.ndarray], np.ndarray]:

@@ -50,7 +50,8 @@ def sample_posterior(model: str, network: str, waveforms: str, strain: list, psd
         target, cap = ((settings["target_ess"], settings["max_samples"]) if settings["target_ess"]
                        else (np.inf, settings["n_samples"]))
         rng = make_rng(config["seed"], "proposal", event)
-        proposal = npe.time_tails(data, proxies, settings["time_tails"], rng) if settings["time_tails"] else None
+        proposal = (npe.time_tails(data, proxies, settings["time_tails"], rng, settings["time_tails_reach"])
+                    if settings["time_tails"] else None)
         draw = draw_to_target_ess(npe, data, proxies, settings["n_samples"], target, cap, threads,
                                   rebalance=rebalance, rng=rng, proposal=proposal)
         params, log_q, rebalancing = draw.params, draw.log_q, draw.rebalancing
