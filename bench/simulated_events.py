@@ -22,8 +22,8 @@ event the settings were chosen on.
     python bench/simulated_events.py summarise [--out results/simulated] [--seeds 10] \
         [--config config/local_gw150914.yaml] [--plain] [--out-json bench/results/simulated_events.json]
 
-   Sampling follows the config's ``inference.time_tails`` and ``inference.rebalance`` (as the
-   pipeline does), or samples the flow alone with ``--plain``.
+   Sampling follows the config's ``inference.time_tails`` (and ``time_tails_reach``) and
+   ``inference.rebalance`` (as the pipeline does), or samples the flow alone with ``--plain``.
 
 Prints tables and writes JSON; asserts nothing.
 """
@@ -116,7 +116,8 @@ def summarise(args) -> None:
 
     inference = load_config(args.config)["inference"]
     time_tails = 0.0 if args.plain else inference["time_tails"]
-    print(f"sampling as the pipeline does with {args.config}: time_tails {time_tails}, "
+    print(f"sampling as the pipeline does with {args.config}: time_tails {time_tails} "
+          f"(reach {inference['time_tails_reach']}), "
           f"rebalance {inference['rebalance']}" if not args.plain else "sampling the flow alone (--plain)")
     out = Path(args.out)
     records = json.loads((out / "injections.json").read_text())
@@ -130,7 +131,8 @@ def summarise(args) -> None:
         print(f"\n{record['name']}: {args.seeds} sampling seeds of {args.samples}")
         parameters = json.loads((res / "model/model.json").read_text())["parameters"]
         rebalance = None if args.plain else Rebalancing.from_settings(inference["rebalance"], parameters)
-        spread = measure(res, args.seeds, args.samples, args.threads, rebalance=rebalance, time_tails=time_tails)
+        spread = measure(res, args.seeds, args.samples, args.threads, rebalance=rebalance, time_tails=time_tails,
+                         time_tails_reach=inference["time_tails_reach"])
         rows.append({"event": record["name"], "network_optimal_snr": record["network_optimal_snr"],
                      "trigger_snr": json.loads(str(read_flow_samples(res / "posterior/npe_samples.hdf5")[2]
                                                    .get("trigger_snr", "null"))),
