@@ -97,6 +97,23 @@ def polarizations(params: dict, settings: WaveformSettings, domain: FrequencyDom
     return tuple(out)
 
 
+def time_before_merger(params: dict, settings: WaveformSettings, frequencies, duration: float = 16.0,
+                       sample_rate: float = 4096.0) -> np.ndarray:
+    """t(f) = -(1/2π) dΨ/df (seconds, negative: before the waveform's t = 0) at each of
+    ``frequencies``, per sample of ``params`` (arrays): the time at which the signal passes f
+    by the stationary-phase relation, Ψ the phase of h+(f) on a grid of 1/``duration`` Hz."""
+    frequencies = np.atleast_1d(np.asarray(frequencies, dtype=float))
+    domain = FrequencyDomain(duration=duration, sample_rate=sample_rate, f_min=max(1.0, frequencies.min() - 5.0),
+                             f_max=min(sample_rate / 2, frequencies.max() + 5.0))
+    f = domain.frequencies[domain.band_slice]
+    n = np.atleast_1d(next(iter(params.values()))).size
+    out = np.empty((n, frequencies.size))
+    for i in range(n):
+        (plus,) = polarizations({k: float(np.atleast_1d(v)[i]) for k, v in params.items()}, settings, domain,
+                                cross=False)
+        out[i] = np.interp(frequencies, f, -np.gradient(np.unwrap(np.angle(plus)), f) / (2 * np.pi))
+    return out
+
 @lru_cache(maxsize=None)
 def _approximant_enum(name: str) -> int:
     import lalsimulation as lalsim
