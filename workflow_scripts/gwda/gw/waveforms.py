@@ -114,6 +114,7 @@ def time_before_merger(params: dict, settings: WaveformSettings, frequencies, du
         out[i] = np.interp(frequencies, f, -np.gradient(np.unwrap(np.angle(plus)), f) / (2 * np.pi))
     return out
 
+
 @lru_cache(maxsize=None)
 def _approximant_enum(name: str) -> int:
     import lalsimulation as lalsim
