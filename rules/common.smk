@@ -1,10 +1,20 @@
 # Configuration validation, event table and input functions shared by all rules.
 
 import copy
+import os
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(workflow.basedir) / "workflow_scripts"))
+# The workflow runs its own gwda, whatever else is installed: first on the path of this process
+# and of every job it starts (Snakemake appends a script's search paths after site-packages,
+# where another checkout installed in editable mode would win).
+LIBRARY = str(Path(workflow.basedir) / "workflow_scripts")
+sys.path.insert(0, LIBRARY)
+# (PYTHONPATH is set here, not required of the user, so it is no case for `envvars:`.)
+_environment = os.environ
+_search_path = "PYTHONPATH"
+_environment[_search_path] = os.pathsep.join(
+    [LIBRARY] + [p for p in _environment.get(_search_path, "").split(os.pathsep) if p and p != LIBRARY])
 
 from gwda.config import ConfigError, config_sections, read_yaml, resolve_events, validate_config  # noqa: E402
 from gwda.gw.detectors import DETECTORS  # noqa: E402

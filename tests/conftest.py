@@ -1,12 +1,11 @@
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 
+# This checkout's gwda comes first on the path (pyproject.toml: [tool.pytest.ini_options]
+# pythonpath), and rules/common.smk puts it first for every job of the workflow.
 ROOT = Path(__file__).resolve().parents[1]
-# Test this checkout's gwda even if another checkout is installed in the environment.
-sys.path.insert(0, str(ROOT / "workflow_scripts"))
 SHARED = ROOT.parent / "shared" / "data"
 SHARED_GWOSC = SHARED / "gwosc"
 

@@ -156,3 +156,30 @@ def test_training_proposal_inherits_the_prior_bounds():
 def test_the_removed_transformer_embedding_is_named():
     with pytest.raises(ConfigError, match="model.embedding': removed.*denoiser"):
         validate_config({"model": {"embedding": "transformer"}})
+
+
+def test_nested_command_line_values_are_read_by_the_schema_types():
+    """snakemake --config passes nested values as strings (YAML BaseLoader): the schema's types
+    read them, and a value of the wrong sign then gets the minimum's message."""
+    config = validate_config({"noise": {"glitches": {"rate": "0.5", "snr": {"minimum": "10", "maximum": "40"}}},
+                              "training": {"glitches": {"rate": "1e-1"}}, "denoiser": {"enabled": "false"},
+                              "prior": {"chirp_mass": {"type": "uniform", "minimum": "25", "maximum": "35"}},
+                              "seed": "7", "data": {"detectors": "null"}})
+    assert config["noise"]["glitches"]["rate"] == 0.5 and config["noise"]["glitches"]["snr"]["minimum"] == 10
+    assert config["training"]["glitches"]["rate"] == 0.1 and config["denoiser"]["enabled"] is False
+    assert config["prior"]["chirp_mass"]["minimum"] == 25 and config["seed"] == 7
+    assert config["data"]["detectors"] is None
+    with pytest.raises(ConfigError, match=r"config key 'noise.glitches.rate': -0.25 is less than the minimum of 0"):
+        validate_config({"noise": {"glitches": {"rate": "-0.25"}}})
+    with pytest.raises(ConfigError, match=r"config key 'seed': 'seven' is not of type 'integer'"):
+        validate_config({"seed": "seven"})
+    # a string where a string is expected stays one
+    assert validate_config({"data": {"local": {"directory": "123"}}})["data"]["local"]["directory"] == "123"
+
+
+def test_alignment_window_must_fit_the_time_prior():
+    with pytest.raises(ConfigError, match=r"config key 'model.alignment.common_window': ±0.5 s is wider than the "
+                                          r"time prior \(config key 'prior.geocent_time': \[-0.1, 0.1\] s"):
+        validate_config({"model": {"alignment": {"common_window": 0.5}}})
+    wide = {"geocent_time": {"type": "uniform", "minimum": -0.6, "maximum": 0.6}}
+    assert validate_config({"model": {"alignment": {"common_window": 0.5}}, "prior": wide})

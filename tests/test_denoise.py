@@ -278,6 +278,10 @@ def test_wiener_filter_and_peak_errors():
     wiener = WienerFilter.fit(signals, noise)
     data = signals + noise
     assert np.median(network_overlap(wiener(data), signals)) > np.median(network_overlap(data, signals)) + 0.3
-    amp, phase = peak_errors(1.1 * np.roll(signals[:5], 0, axis=-1), signals[:5])
+    amp, phase = peak_errors(1.1 * signals[:5], signals[:5])
     np.testing.assert_allclose(amp, 0.1, atol=1e-6)
     np.testing.assert_allclose(phase, 0.0, atol=1e-6)
+    # delayed by 2 samples: the phase at the peak lags by 2π · 60 Hz · 2/512 s = 1.473 rad
+    amp, phase = peak_errors(0.8 * np.roll(signals[:5], 2, axis=-1), signals[:5])
+    np.testing.assert_allclose(amp, -0.2, atol=1e-6)
+    np.testing.assert_allclose(phase, -2 * np.pi * 60 * 2 / 512, atol=1e-6)

@@ -108,6 +108,26 @@ def test_importance_sampling_of_a_gaussian_by_a_wider_gaussian():
     assert abs(np.std(x[idx]) - 1) < 0.02
 
 
+def test_evidence_error_equals_the_scatter_over_sampling_seeds():
+    """The quoted ln Z error is the scatter of ln Z over independent sampling seeds, not a
+    multiple of itself: target N(0, 1) scaled by Z = e², proposal N(0, 2²), n = 4000 per seed.
+    The relative weights w/Z have variance ∫p²/q − 1 = 4/√7 − 1, so σ(ln Z) = sqrt((4/√7 − 1)/n)
+    = 0.0113; over 300 seeds the standard deviation is known to ±4 % (1σ), the quoted errors'
+    median to ~2 %: both within 15 % of the analytic value."""
+    n, seeds = 4000, 300
+    log_z, errors = [], []
+    for seed in range(seeds):
+        x = np.random.default_rng(seed).normal(0, 2, n)
+        log_q = -0.5 * (x / 2) ** 2 - np.log(2 * np.sqrt(2 * np.pi))
+        ev = importance.weights_and_evidence(2.0 - 0.5 * x**2 - 0.5 * np.log(2 * np.pi), np.zeros(n), log_q)
+        log_z.append(ev["log_evidence"])
+        errors.append(ev["log_evidence_error"])
+    analytic = np.sqrt((4 / np.sqrt(7) - 1) / n)
+    assert np.std(log_z) == pytest.approx(analytic, rel=0.15)
+    assert np.median(errors) == pytest.approx(analytic, rel=0.15)
+    assert np.mean(log_z) == pytest.approx(2.0, abs=4 * analytic / np.sqrt(seeds))
+
+
 def test_tilt_of_one_dimension_gives_each_bin_its_mixed_share():
     """One dimension (the cells of inference.rebalance): the tilt is exact in one step,
     c_k = [(1 - λ) P_k + λ Q_k] / Q_k with P_k the weights' share of bin k and Q_k q's, so

@@ -24,9 +24,9 @@ GLITCH_OUTPUTS = ["training_set.hdf5", "heldout_set.hdf5", "gan/network.pt", "ga
                   "figures/gan_losses.png"]
 
 
-def snakemake(root, *args, cwd=None):
+def snakemake(root, *args, cwd=None, env=None):
     cmd = [sys.executable, "-m", "snakemake", "-s", str(root / "Snakefile"), *args]
-    return subprocess.run(cmd, cwd=cwd or root, capture_output=True, text=True, timeout=900)
+    return subprocess.run(cmd, cwd=cwd or root, capture_output=True, text=True, timeout=900, env=env)
 
 
 @pytest.mark.parametrize("configfile", [None, "full.yaml"])
@@ -51,6 +51,8 @@ def test_lint_is_clean(root):
     ("events=[GW999999]", "config key 'events[0]': unknown event 'GW999999'"),
     ("data={'detectors': ['H1', 'Z1']}", "config key 'data.detectors[1]'"),
     ("seed=abc", "config key 'seed'"),
+    ("noise={'glitches': {'rate': -0.25}}", "config key 'noise.glitches.rate': -0.25 is less than the minimum of 0"),
+    ("model={'alignment': {'common_window': 0.5}}", "config key 'model.alignment.common_window': ±0.5 s is wider"),
 ])
 def test_bad_config_fails_before_any_job(root, tmp_path, override, text):
     out = snakemake(root, "--cores", "1", "--configfile", str(root / "config" / "config.yaml"),
@@ -60,8 +62,20 @@ def test_bad_config_fails_before_any_job(root, tmp_path, override, text):
     assert not (tmp_path / "results").exists()
 
 
+def test_nested_numeric_override_is_read_as_a_number(root):
+    out = snakemake(root, "-n", "--cores", "1", "--config", "noise={'glitches': {'rate': 0.5}}")
+    assert out.returncode == 0, out.stderr + out.stdout
+
+
 FIGURES = ["asd_H1", "asd_L1", "noise_comparison", "loss", "whitened_strain", "corner", "skymap", "pp_plot",
            "summary_table"]
+
+
+def _require_test_extras(*modules):
+    """Skip before any work when a test extra the test needs is missing (the whole-DAG tests
+    read the posterior with pesummary and run the opt-in bilby and gengli targets)."""
+    for module in modules:
+        pytest.importorskip(module, reason=f"{module} is a test extra: pip install -e '.[test]'")
 
 
 def _write_config(tmp_path, root, data, references=None):
@@ -107,7 +121,8 @@ def _check_posterior_outputs(workdir):
 def _check_pesummary_reads(posterior):
     """A bare pesummary.io.read takes the posterior as LVK releases are taken: one label per
     analysis, LVK names, GPS times, the PSDs and the configuration."""
-    pesummary_io = pytest.importorskip("pesummary.io", reason="pesummary is a test extra: pip install -e '.[test]'")
+    from pesummary import io as pesummary_io
+
     f = pesummary_io.read(str(posterior))
     assert sorted(f.labels) == ["NPE", "NPE-IS"]
     for label in f.labels:
@@ -124,7 +139,6 @@ def _check_pesummary_reads(posterior):
 def _check_summarypages_takes(posterior, webdir):
     """PESummary's summarypages builds its pages from the posterior file as it is (the
     lighter options: no corner plots, no derived parameters; about 40 s)."""
-    pytest.importorskip("pesummary", reason="pesummary is a test extra: pip install -e '.[test]'")
     out = subprocess.run([sys.executable, "-m", "pesummary.cli.summarypages", "--webdir", str(webdir), "--samples",
                           str(posterior), "--gw", "--no_conversion", "--disable_corner", "--disable_interactive",
                           "--disable_comparison", "--no_ligo_skymap", "--multi_process", "2"],
@@ -239,6 +253,7 @@ def _check_glitch_robustness(workdir):
 def test_whole_dag_runs_offline_on_synthetic_files(root, tmp_path, synthetic_dir):
     from gwda.io.synthetic import analytic_psd
 
+    _require_test_extras("pesummary", "bilby", "gengli")
     cfg = _write_config(tmp_path, root, {"local": {"directory": str(synthetic_dir)}})
     out = snakemake(root, "--cores", "2", "--configfile", str(cfg), "-d", str(tmp_path))
     assert out.returncode == 0, out.stderr[-3000:]
@@ -307,6 +322,24 @@ def test_whole_dag_runs_offline_on_synthetic_files(root, tmp_path, synthetic_dir
     assert 0 < reference["reweighting"]["efficiency"] <= 1 and set(reference["inputs"]["strain"]) == {"H1", "L1"}
 
 
+def test_jobs_run_this_checkouts_gwda_whatever_else_is_installed(root, tmp_path, synthetic_dir):
+    """Another gwda ahead of site-packages (as on PYTHONPATH, or another checkout installed in
+    editable mode): the workflow's process and its jobs still import this checkout's."""
+    import os
+
+    other = tmp_path / "other_checkout"
+    (other / "gwda").mkdir(parents=True)
+    (other / "gwda" / "__init__.py").write_text("raise ImportError('the other checkout was imported')\n")
+    env = {**os.environ, "PYTHONPATH": str(other)}
+    plain = subprocess.run([sys.executable, "-c", "import gwda"], env=env, capture_output=True, text=True)
+    assert "the other checkout was imported" in plain.stderr       # the decoy does take precedence
+    cfg = _write_config(tmp_path, root, {"local": {"directory": str(synthetic_dir)}})
+    out = snakemake(root, "--cores", "1", "--configfile", str(cfg), "-d", str(tmp_path),
+                    "results/GW150914/strain/H1.hdf5", env=env)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert (tmp_path / "results/GW150914/strain/H1.hdf5").is_file()
+
+
 @pytest.mark.slow
 def test_data_stage_downloads_from_a_gwosc_server(root, tmp_path, synthetic_dir):
     with GwoscServer(synthetic_dir) as server:
@@ -326,6 +359,7 @@ def test_data_stage_downloads_from_a_gwosc_server(root, tmp_path, synthetic_dir)
 
 @pytest.mark.slow
 def test_whole_dag_on_real_gw150914_files(root, tmp_path, shared_gwosc, shared_reference):
+    _require_test_extras("pesummary")
     cfg = _write_config(tmp_path, root, {"local": {"directory": str(shared_gwosc)}},
                         {"2-OGC": shared_reference})
     out = snakemake(root, "--cores", "2", "--configfile", str(cfg), "-d", str(tmp_path))

@@ -66,7 +66,7 @@ def validate_config(config: dict, schema_path: Path | str = SCHEMA_PATH, base: d
         if isinstance(config.get("model"), dict) and key in config["model"]:
             raise ConfigError(f"config key 'model.{key}': removed; the embedding is the residual MLP "
                               "(model.embedding_hidden), and the Transformer now denoises strain (denoiser)")
-    config = _extend(copy.deepcopy(base or {}), copy.deepcopy(dict(config)), schema)
+    config = _extend(copy.deepcopy(base or {}), coerce_strings(dict(config), schema), schema)
     validator = _Validator(schema)
     # Two passes: the first fills defaults of nested objects, the second reports errors on
     # the completed document (so an error in a default-filled branch is still found).
@@ -81,6 +81,79 @@ def validate_config(config: dict, schema_path: Path | str = SCHEMA_PATH, base: d
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(lines))
     _check_consistency(config)
     return config
+
+
+_SCALAR_TYPES = ("number", "integer", "boolean", "null")
+
+
+def coerce_strings(config: dict, schema: dict) -> dict:
+    """A copy of ``config`` in which strings where the schema expects a number, an integer, a
+    boolean or null are read as YAML scalars: ``snakemake --config key="{'a': {'b': 0.25}}"``
+    passes every nested value as a string. A string that does not read as an allowed type is
+    left as it is, for the schema to report."""
+    return _coerce(copy.deepcopy(config), schema, schema)
+
+
+def _resolve(schema: dict, root: dict) -> dict:
+    while isinstance(schema, dict) and "$ref" in schema:
+        target = root
+        for part in schema["$ref"].removeprefix("#/").split("/"):
+            target = target[part]
+        schema = {**target, **{k: v for k, v in schema.items() if k != "$ref"}}
+    return schema if isinstance(schema, dict) else {}
+
+
+def _alternatives(schema: dict, root: dict) -> list[dict]:
+    schema = _resolve(schema, root)
+    alternatives = schema.get("oneOf", []) + schema.get("anyOf", [])
+    return [schema] + [a for alt in alternatives for a in _alternatives(alt, root)]
+
+
+def _types(schema: dict, root: dict) -> set[str]:
+    types: set[str] = set()
+    for alt in _alternatives(schema, root):
+        t = alt.get("type")
+        types |= {t} if isinstance(t, str) else set(t or [])
+    return types
+
+
+def _has_type(value, types: set[str]) -> bool:
+    if isinstance(value, bool):
+        return "boolean" in types
+    if isinstance(value, int):
+        return bool(types & {"integer", "number"})
+    if isinstance(value, float):
+        return "number" in types
+    return value is None and "null" in types
+
+
+def _coerce(value, schema: dict, root: dict):
+    alternatives = _alternatives(schema, root)
+    if isinstance(value, str):
+        types = _types(schema, root)
+        if "string" in types or not types & set(_SCALAR_TYPES):
+            return value
+        try:
+            parsed = yaml.safe_load(value)
+        except yaml.YAMLError:
+            return value
+        if isinstance(parsed, str) and "number" in types:     # YAML 1.1 reads 1e-3 as a string
+            try:
+                parsed = float(value)
+            except ValueError:
+                return value
+        return parsed if _has_type(parsed, types) else value
+    if isinstance(value, dict):
+        objects = [a for a in alternatives if "properties" in a or isinstance(a.get("additionalProperties"), dict)]
+        if not objects:
+            return value
+        properties, extra = objects[0].get("properties", {}), objects[0].get("additionalProperties")
+        return {k: _coerce(v, properties.get(k, extra if isinstance(extra, dict) else {}), root)
+                for k, v in value.items()}
+    if isinstance(value, list):
+        items = next((a["items"] for a in alternatives if isinstance(a.get("items"), dict)), None)
+        return [_coerce(v, items, root) for v in value] if items is not None else value
+    return value
 
 
 def _extend(base: dict, config: dict, schema: dict) -> dict:
@@ -183,6 +256,7 @@ def _check_consistency(config: dict) -> None:
             f"do not fit in a {welch} s Welch segment"
         )
     _check_prior(config)
+    _check_alignment(config)
     _check_glitches(config)
     _check_denoiser(config)
     for i, ref in enumerate(config["validation"]["references"]):
@@ -195,6 +269,21 @@ def _check_consistency(config: dict) -> None:
         raise ConfigError(
             "config key 'data.local.directory': required when data.source is 'local'"
         )
+
+
+def _check_alignment(config: dict) -> None:
+    """The time-alignment windows lie inside the time prior: a proxy drawn within ± the
+    window of an arrival time must be able to differ from it by less than the prior allows."""
+    time = config["prior"]["geocent_time"]
+    if time["type"] == "fixed":
+        return
+    half_width = 0.5 * (time["maximum"] - time["minimum"])
+    for key in ("common_window", "relative_window"):
+        window = config["model"]["alignment"][key]
+        if window > half_width:
+            raise ConfigError(f"config key 'model.alignment.{key}': ±{window:g} s is wider than the time prior "
+                              f"(config key 'prior.geocent_time': [{time['minimum']:g}, {time['maximum']:g}] s, "
+                              f"half-width {half_width:g} s)")
 
 
 def _check_glitches(config: dict) -> None:
