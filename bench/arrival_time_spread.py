@@ -27,6 +27,7 @@ from gwda.gw.waveforms import time_before_merger
 from gwda.io.samples import read_flow_samples
 from gwda.npe.analysis import ModelAnalysis
 from gwda.npe.posterior import FlowSamples
+from recording import event_files, save
 
 
 def posterior_draws(res: Path, n: int, rng: np.random.Generator):
@@ -64,7 +65,8 @@ def main():
     parser.add_argument("--results", nargs="+", required=True, help="event results directories")
     parser.add_argument("--frequencies", type=float, nargs="+", default=[30, 40, 60, 80, 120])
     parser.add_argument("--samples", type=int, default=1500)
-    parser.add_argument("--out", default=None)
+    parser.add_argument("--out", default=None,
+                        help="the measurement file the run is appended to (default bench/results/arrival_time_spread.json)")
     args = parser.parse_args()
     rows = []
     print(f"{'event':<12} {'window':>7} {'merger':>8} " + " ".join(f"{f:>6.0f} Hz" for f in args.frequencies))
@@ -74,9 +76,12 @@ def main():
         print(f"{row['event']:<12} ±{row['window_ms']:>4.1f} ms {row['merger']['width_90_ms']:>5.2f} ms "
               + " ".join(f"{row['frequencies'][str(f)]['width_90_ms']:>6.2f} ms" for f in args.frequencies))
     print("(widths of the 5-95 % range of the posterior's arrival time at the first detector)")
-    if args.out:
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out).write_text(json.dumps(rows, indent=1))
+    inputs, networks = {}, {}
+    for res in args.results:
+        i, n = event_files(res)
+        inputs.update({f"{Path(res).name}/{k}": v for k, v in i.items()})
+        networks.update({f"{Path(res).name}/{k}": v for k, v in n.items()})
+    save("arrival_time_spread", {"rows": rows}, out=args.out, inputs=inputs, networks=networks)
 
 
 if __name__ == "__main__":

@@ -34,6 +34,7 @@ from gwda.core import importance
 from gwda.io.samples import read_flow_samples
 from gwda.npe.model import TrainedModel
 from gwda.npe.posterior import FlowSamples, Rebalancing, draw_to_target_ess, exact_weights
+from recording import event_files, save
 
 
 def efficiency(log_w: np.ndarray) -> float:
@@ -135,7 +136,8 @@ def main():
                         help="also K bins per inferred parameter at the pilot's quantiles (rebalance.marginal_bins)")
     parser.add_argument("--rebalance-max-factor", type=float, default=5.0,
                         help="the largest factor on the flow's density (rebalance.max_factor)")
-    parser.add_argument("--out", default=None)
+    parser.add_argument("--out", default=None, help="the measurement file the run is appended to "
+                        "(default bench/results/is_efficiency_<event>.json)")
     args = parser.parse_args()
     rebalance = (Rebalancing({k: int(v) for k, v in (item.split("=") for item in args.rebalance)},
                              args.rebalance_pilot, args.rebalance_defensive, args.rebalance_time_window,
@@ -144,9 +146,8 @@ def main():
                  if args.rebalance is not None else None)
     summary = measure(Path(args.results), args.seeds, args.samples, args.threads, tuple(args.defensive),
                       args.proxy_mixture, rebalance, args.time_tails, args.first_seed, args.time_tails_reach)
-    if args.out:
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out).write_text(json.dumps(summary, indent=1))
+    inputs, networks = event_files(args.results)
+    save(f"is_efficiency_{Path(args.results).name}", summary, out=args.out, inputs=inputs, networks=networks)
 
 
 if __name__ == "__main__":

@@ -42,6 +42,7 @@ from gwda.gw.waveforms import WaveformSettings
 from gwda.io import psd_files
 from gwda.io.samples import read_flow_samples, read_weighted_samples
 from gwda.io.simulated_event import SimulatedEvent, write_event
+from recording import event_files, save
 
 #: Trigger times handed to the workflow: on the 4096 Hz sample grid, 1000 s apart.
 FIRST_TRIGGER = 1126400000.25
@@ -159,9 +160,13 @@ def summarise(args) -> None:
         f = r["flow_against_reweighted"]
         print(f"{r['event']:<12} " + " ".join(f"{f[k]['width_ratio']:>5.2f}/{f[k]['median_shift']:>+5.2f}"
                                               if k in f else f"{'':>11}" for k in CHECKED))
-    if args.out_json:
-        Path(args.out_json).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out_json).write_text(json.dumps(rows, indent=1))
+    inputs, networks = {}, {}
+    for r in rows:
+        i, n = event_files(Path(args.out) / r["event"])
+        inputs.update({f"{r['event']}/{k}": v for k, v in i.items()})
+        networks.update({f"{r['event']}/{k}": v for k, v in n.items()})
+    save("simulated_events", {"events": rows}, out=args.out_json, inputs=inputs, networks=networks,
+         settings={"seeds": args.seeds, "samples": args.samples, "plain": args.plain, "config": args.config})
 
 
 def main():
@@ -178,7 +183,8 @@ def main():
     s.add_argument("--seeds", type=int, default=10)
     s.add_argument("--samples", type=int, default=50000)
     s.add_argument("--threads", type=int, default=2)
-    s.add_argument("--out-json", default=None)
+    s.add_argument("--out-json", default=None,
+                   help="the measurement file the run is appended to (default bench/results/simulated_events.json)")
     s.add_argument("--config", default="config/local_gw150914.yaml",
                    help="the config whose inference settings (time_tails, rebalance) sampling follows")
     s.add_argument("--plain", action="store_true", help="sample the flow alone on the event's proxies")

@@ -133,8 +133,10 @@ def exact_reference_files(event, name):
     return [str(directory / name)] if stored else []
 
 
-def all_outputs():
-    outputs = ["results/glitches/gan_metrics.json"]
+def all_outputs(summary=True):
+    """The default target: every event's results, the glitch GAN's and (with ``summary``) the
+    whole run's summary, which is made from all the others."""
+    outputs = ["results/glitches/gan_metrics.json"] + (["results/summary.json"] if summary else [])
     for name, event in EVENTS.items():
         outputs += expand("results/{event}/figures/asd_{ifo}.png", event=name, ifo=event.detectors)
         outputs += [

@@ -46,3 +46,20 @@ rule plot_reconstruction:
         "../envs/simulation.yaml"
     script:
         "../workflow_scripts/plot_reconstruction.py"
+
+
+rule summarise_run:
+    input:
+        results=all_outputs(summary=False),
+    output:
+        summary="results/summary.json",
+    log:
+        "results/logs/summarise_run.log",
+    params:
+        config=stage_config("summarise_run"),
+        events=list(EVENTS),
+    threads: 1
+    conda:
+        "../envs/simulation.yaml"
+    script:
+        "../workflow_scripts/summarise_run.py"

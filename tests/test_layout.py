@@ -10,15 +10,16 @@ GWDA = Path(__file__).resolve().parents[1] / "workflow_scripts" / "gwda"
 #: Each part of gwda and what it may import from gwda (besides its own part).
 ALLOWED = {
     "runtime": set(),
+    "provenance": {"runtime"},
     "core": {"runtime"},
     "gw": {"runtime", "core"},
     "config": {"gw"},
-    "io": {"runtime", "core", "gw"},
+    "io": {"runtime", "provenance", "core", "gw"},
     "npe": {"runtime", "core", "gw", "io", "glitches"},
     "glitches": {"runtime", "core", "gw", "io"},
     "denoise": {"runtime", "core", "gw", "glitches"},
     "plots": {"runtime", "core", "gw"},
-    "stages": {"runtime", "core", "gw", "io", "npe", "glitches", "denoise", "plots"},
+    "stages": {"runtime", "provenance", "core", "gw", "io", "npe", "glitches", "denoise", "plots"},
     "cli": {"runtime", "config", "stages"},
 }
 

@@ -1,5 +1,6 @@
 """Report stages (rules/report.smk): the figures not made by the other stages, training
-curves and the whitened strain with the waveforms reconstructed from the posterior."""
+curves and the whitened strain with the waveforms reconstructed from the posterior, and the
+whole run's machine-readable summary."""
 
 from __future__ import annotations
 
@@ -8,12 +9,15 @@ import logging
 import pandas as pd
 
 from ..gw.conversions import from_release
+from ..io.run_summary import run_summary
 from ..io.samples import read_preferred_analysis
 from ..npe.analysis import ModelAnalysis
 from ..plots.diagnostics import loss_figure
 from ..plots.posterior import whitened_strain_figure
 from ..plots.style import DISPLAY_BAND
+from ..provenance import provenance
 from ..runtime import rng as make_rng
+from ..runtime import write_json
 
 log = logging.getLogger(__name__)
 
@@ -44,3 +48,13 @@ def plot_reconstruction(posterior: str, model: str, strain: list, psd: list, fig
     whitened_strain_figure(times[show], data_t, wave_t, band,
                            f"{event}: whitened strain and {group} reconstruction ({idx.size} samples)", figure)
     log.info("reconstructed %d %s waveforms for %s", idx.size, group, event)
+
+
+def summarise_run(results: list, summary: str, events: list, config: dict) -> dict:
+    """``results/summary.json``: every event's numbers and the GAN's (:mod:`gwda.io.run_summary`)
+    with the provenance of the run (code, config, machine, date). ``results`` are the run's
+    final outputs, listed so that the summary is made last."""
+    out = {"provenance": provenance(config=config), **run_summary(list(events))}
+    write_json(summary, out)
+    log.info("summarised %d events in %s", len(events), summary)
+    return out
