@@ -189,6 +189,7 @@ def test_phase_draws_follow_the_conditional_posterior():
 
     z = np.mean(np.exp(1j * (2 * phi + 0.8)))
     assert z.real == pytest.approx(i1(3.0) / i0(3.0), abs=0.01) and abs(z.imag) < 0.01
+    assert phi.min() >= 0 and phi.max() < 2 * np.pi
     assert abs(np.mean(phi < np.pi) - 0.5) < 0.01
 
 
@@ -222,6 +223,28 @@ def test_drawn_phase_recovers_the_injected_phase(simulator):
     assert np.median(off(drawn, PARAMS["phase"])) < 0.15
     # both halves of [0, 2π) are drawn
     assert abs(np.mean(drawn < np.pi) - 0.5) < 0.05
+
+
+def test_likelihood_of_many_parameter_sets_in_worker_processes(simulator):
+    """evaluate(): in chunks over worker processes, the same ln L (and w) as one call; the
+    phase-marginalised form where the likelihood was made so, the full one by default."""
+    rng = np.random.default_rng(4)
+    signal = simulator.signal(_arrays(PARAMS))
+    noise = simulator.noise(1, rng)
+    data = {ifo: signal[ifo][0] + noise[ifo][0] for ifo in signal}
+    n = 7
+    params = {k: np.full(n, v) for k, v in PARAMS.items()}
+    params["chirp_mass"] = 28.0 + 0.01 * np.arange(n)
+    params["phase"] = rng.uniform(0, 2 * np.pi, n)
+    full = GaussianLikelihood(simulator, data)
+    lnl, w = full.evaluate(params, threads=2, chunk=3)
+    assert w is None
+    np.testing.assert_allclose(lnl, full.log_likelihood(params), rtol=1e-12)
+    marginal = GaussianLikelihood(simulator, data, marginalize_phase=True)
+    lnl, w = marginal.evaluate(params, threads=2, chunk=3)
+    expected_lnl, expected_w = marginal.phase_marginalized(params)
+    np.testing.assert_allclose(lnl, expected_lnl, rtol=1e-12)
+    np.testing.assert_allclose(w, expected_w, rtol=1e-12)
 
 
 def test_failed_waveforms_are_counted_and_redrawn():

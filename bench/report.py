@@ -1,0 +1,361 @@
+"""The measured numbers of the documentation, written from the measurement files: docs/results.md
+and the headline table of README.md (between its ``results:headline`` markers) come from the
+latest run of each file under ``bench/results/`` (and the regression reference), never from a
+hand-typed number. ``tests/test_docs.py`` checks that the committed documents equal what this
+writes.
+
+    python -m bench.report            # rewrite docs/results.md and README.md's table
+    python -m bench.report --check    # exit 1 if either is out of date
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+DOC = ROOT / "docs" / "results.md"
+README = ROOT / "README.md"
+REGRESSION = ROOT / "bench" / "reference" / "tiny_config_outputs.json"
+MARKERS = ("<!-- results:headline -->", "<!-- /results:headline -->")
+#: The workflow run of the headline table.
+HEADLINE_RUN = RESULTS / "workflow_GW150914.json"
+PARAMETERS = {"chirp_mass": "detector-frame chirp mass [M☉]", "mass_ratio": "mass ratio q",
+              "chi_eff": "χ_eff", "luminosity_distance": "d_L [Mpc]", "theta_jn": "θ_jn [rad]", "ra": "ra [rad]",
+              "dec": "dec [rad]"}
+
+
+# -- formatting ---------------------------------------------------------------------------------
+
+def num(x, digits: int = 3) -> str:
+    """``digits`` significant figures (fixed notation for ordinary magnitudes)."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "—"
+    x = float(x)
+    if x == 0:
+        return "0"
+    magnitude = math.floor(math.log10(abs(x)))
+    if -4 <= magnitude < 6:
+        decimals = max(digits - 1 - magnitude, 0)
+        return f"{x:,.{decimals}f}".replace(",", " ")
+    return f"{x:.{digits - 1}e}"
+
+
+def pct(x, digits: int = 3) -> str:
+    return "—" if x is None else num(100 * x, digits) + " %"
+
+
+def interval(entry: dict | None, digits: int = 3) -> str:
+    if not entry:
+        return "—"
+    lower = entry.get("lower", entry.get("lower_90"))
+    upper = entry.get("upper", entry.get("upper_90"))
+    return f"{num(entry['median'], digits)} [{num(lower, digits)}, {num(upper, digits)}]"
+
+
+def table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def origin(run: dict, path: Path) -> str:
+    """One line saying where a table's numbers come from."""
+    p = run["provenance"]
+    git = p.get("git", {})
+    commit = (git.get("commit") or "unknown")[:10]
+    dirty = " with uncommitted changes" if git.get("dirty") else ""
+    machine = p.get("machine")
+    where = f"{machine['cpu']}, {machine['usable_cores']} cores" if machine else "machine not recorded"
+    networks = p.get("networks") or {}
+    nets = "; networks " + ", ".join(f"`{k}` {v['sha256'][:12]}" for k, v in networks.items()) if networks else ""
+    note = f" (provenance backfilled from git; the commit says: “{p['git_message']}”)" if "recorded" in p else ""
+    return (f"*From `{path.relative_to(ROOT).as_posix()}`: commit {commit}{dirty}, {p.get('date', '')[:10]}, "
+            f"{where}{nets}{note}.*")
+
+
+def latest(path: Path) -> dict:
+    return json.loads(path.read_text())["runs"][-1]
+
+
+# -- sections -----------------------------------------------------------------------------------
+
+def workflow_section(path: Path) -> str:
+    run = latest(path)
+    r = run["result"]
+    event_name, ev = next(iter(r["events"].items()))
+    out = [f"## The workflow on {event_name}", "", origin(run, path), ""]
+    config = run["provenance"].get("configfile")
+    if config:
+        out += [f"Configuration: `{config}`.", ""]
+    s, comparison = ev["summary"], ev.get("comparison", {})
+    intervals = comparison.get("intervals_90", {})
+    references = [k for k in intervals if k not in ("NPE", "NPE-IS")]
+    out += ["### Posterior (median and 90 % interval)", ""]
+    rows = [[label] + [interval(intervals.get(a, {}).get(p)) for a in ["NPE", "NPE-IS", *references]]
+            for p, label in PARAMETERS.items()]
+    out += [table(["parameter", "NPE", "NPE-IS", *references], rows), ""]
+    out += ["### Importance sampling", "",
+            table(["efficiency", "ESS", "samples", "ln Z", "ln B (signal/noise)", "sampling [s]", "reweighting [s]"],
+                  [[pct(s["sample_efficiency"]), num(s["effective_sample_size"], 4), str(s["n_samples"]),
+                    f"{num(s['log_evidence'], 8)} ± {num(s['log_evidence_error'], 2)}", num(s["log_bayes_factor"], 5),
+                    num(s["sampling_seconds"]), num(s["importance_sampling_seconds"])]]), ""]
+    jsd = comparison.get("jsd_nat", {})
+    if jsd:
+        params = [p for p in PARAMETERS if any(p in v for v in jsd.values())]
+        out += ["### Jensen–Shannon divergences [mnat]", "",
+                table(["pair", *params], [[pair] + [num(1e3 * v[p], 2) if p in v else "—" for p in params]
+                                          for pair, v in jsd.items()]), ""]
+    exact = ev.get("exact_comparison")
+    if exact and exact.get("applies"):
+        params = exact["parameters"]
+        out += ["### Against the exact posterior of the same inputs (stored bilby/dynesty run)", "",
+                table(["pair", *params], [[pair] + [num(1e3 * v[p], 2) for p in params]
+                                          for pair, v in exact["jsd_nat"].items()]), "",
+                table(["", "ln B", "±"], [[k, num(v, 5), num(exact["log_bayes_factor_error"].get(k), 2)]
+                                         for k, v in exact["log_bayes_factor"].items()]), "",
+                f"Wall time of the exact posterior over NPE-IS's: {num(exact['wall_time_ratio'])} "
+                f"({num(exact['wall_time_ratio_with_training'])} with the training); ln B differs by "
+                f"{num(exact['log_bayes_factor_difference_sigma'], 2)} σ.", ""]
+    pp = ev.get("pp_test")
+    if pp:
+        rows = [["NPE", num(pp["combined_pvalue"])] + [num(pp["pvalues"][k], 2) for k in pp["parameters"]]]
+        if "importance_sampling" in pp:
+            isp = pp["importance_sampling"]
+            rows.append(["NPE-IS", num(isp["combined_pvalue"])] + [num(isp["pvalues"][k], 2) for k in pp["parameters"]])
+        out += [f"### P–P test ({pp['n_injections']} injections; KS p-values)", "",
+                table(["", "combined", *pp["parameters"]], rows), ""]
+    robust = ev.get("glitch_robustness")
+    if robust:
+        rows = []
+        for label in ("clean", "glitch"):
+            g = robust[label]
+            cov = g["coverage_90"]
+            rows.append([label, num(sum(cov.values()) / len(cov)), num(g["combined_pvalue"]),
+                         pct(g["sample_efficiency"]["median"])])
+        out += [f"### Glitches near the merger ({robust['injections']} injections, {robust['glitch_source']} "
+                f"glitches of SNR {num(robust['glitch_snr']['minimum'], 2)}–{num(robust['glitch_snr']['maximum'], 2)})",
+                "", table(["data", "mean 90 % coverage", "combined p", "median IS efficiency"], rows), ""]
+    den = ev.get("denoiser_metrics")
+    if den:
+        high = den["median_overlap_snr_above_20"]
+        out += ["### Transformer denoiser (held-out injections)", "",
+                table(["", "median overlap, SNR ≥ 20", "noise suppression", "glitch suppression"],
+                      [[k, num(high.get(k)), num(den["noise_suppression"].get(k)),
+                        num(den["glitch_suppression"].get(k))] for k in high]), ""]
+    event = ev.get("denoiser_event")
+    if event:
+        out += [f"On {event_name}: overlap of the reconstruction with the highest-likelihood posterior waveform "
+                f"{num(event['overlap_with_max_likelihood']['network'])} (the whitened data: "
+                f"{num(event['data_overlap_with_max_likelihood']['network'])}).", ""]
+    gan = r.get("glitches", {}).get("gan_metrics")
+    if gan:
+        rows = [[cls, num(m["class_accuracy_real"]), num(m["class_accuracy_generated"]), num(m["c2st_noise_free"]),
+                 num(m["c2st_in_noise"]), num(m["match_generated_median"]), num(m["match_real_median"]),
+                 ", ".join(k for k, ok in m["targets_met"].items() if ok) or "none"]
+                for cls, m in gan["classes"].items()]
+        out += [f"### Glitch GAN (C2ST in noise at SNR {num(gan['snr_in_noise'], 2)})", "",
+                table(["class", "class accuracy, real", "class accuracy, generated", "C2ST noise-free",
+                       "C2ST in noise", "match generated", "match real", "targets met"], rows), ""]
+    jobs = {**{f"{event_name}: {k}": v for k, v in ev.get("jobs", {}).items()},
+            **{f"glitches: {k}": v for k, v in r.get("glitches", {}).get("jobs", {}).items()}}
+    if jobs:
+        out += ["### Wall time of the heavy jobs", "",
+                table(["job", "seconds", "peak memory [MiB]"],
+                      [[k, num(v["seconds"]), num(v["max_rss_mib"])] for k, v in jobs.items()]), ""]
+    return "\n".join(out)
+
+
+def _proposal(r: dict) -> str:
+    parts = []
+    if r.get("time_tails"):
+        reach = r.get("time_tails_reach", 1)
+        parts.append(f"time tails {num(r['time_tails'], 2)}" + (f" (reach {reach})" if reach != 1 else ""))
+    reb = r.get("rebalance")
+    if reb:
+        cells = ", ".join(f"{k} {v}" for k, v in reb.get("bins", {}).items())
+        parts.append(f"cells ({cells}{', time window' if reb.get('time_window') else ''})")
+        if reb.get("marginal_bins"):
+            parts.append(f"tilt {reb['marginal_bins']} bins, {reb.get('rounds', 1)} rounds, "
+                         f"max factor {num(reb.get('max_factor'), 2)}")
+    if r.get("proxy_mixture"):
+        parts.append(f"proxy mixture {r['proxy_mixture']}")
+    return "; ".join(parts) or "flow alone"
+
+
+def efficiency_section(paths: list[Path]) -> str:
+    out = ["## Importance-sampling efficiency over sampling seeds", "",
+           "`bench/is_efficiency.py`: a trained network sampled again with independent seeds (the same data "
+           "and proxies), each batch reweighted with the exact likelihood.", ""]
+    for path in paths:
+        run = latest(path)
+        r = run["result"]
+        effs = [row["efficiency"] for row in r["rows"]]
+        out += [f"### `{path.name}`: {Path(r['event_results']).name}, {_proposal(r)}", "", origin(run, path), "",
+                table(["seeds × samples", "median", "min", "max", "pooled", "median / pooled", "ln B spread"],
+                      [[f"{r['seeds']} × {r['samples_per_seed']}", pct(r["median_efficiency"]),
+                        pct(r["min_efficiency"]), pct(r["max_efficiency"]), pct(r["pooled_efficiency"]),
+                        num(r["median_over_pooled"]), num(r["log_bayes_factor_spread"], 2)]]), "",
+                "Per seed: " + ", ".join(pct(e) for e in effs) + ".", ""]
+    return "\n".join(out)
+
+
+def simulated_section(paths: list[Path]) -> str:
+    out = ["## Simulated events through the whole workflow", "",
+           "`bench/simulated_events.py`: a binary-black-hole signal at a chosen network SNR in Gaussian noise "
+           "coloured like GW150914's, written as GWOSC files and analysed by the whole workflow.", ""]
+    for path in paths:
+        run = latest(path)
+        rows = []
+        for e in run["result"]["events"]:
+            s, spread = e["summary"], e["efficiency_over_seeds"]
+            rows.append([e["event"], num(e["network_optimal_snr"], 3), pct(s.get("sample_efficiency")),
+                         num(s.get("effective_sample_size"), 4), pct(spread["median_efficiency"]),
+                         pct(spread["min_efficiency"]), pct(spread["pooled_efficiency"]),
+                         num(s.get("log_bayes_factor"), 5)])
+        out += [f"### `{path.name}`", "", origin(run, path), "",
+                table(["event", "SNR", "pipeline's efficiency", "ESS", "median over seeds", "min", "pooled", "ln B"],
+                      rows), ""]
+    return "\n".join(out)
+
+
+def arrival_section(path: Path) -> str:
+    run = latest(path)
+    rows = run["result"]["rows"]
+    freqs = list(rows[0]["frequencies"])
+    return "\n".join(["## Arrival-time spread", "",
+                      "`bench/arrival_time_spread.py`: 90 % width [ms] of the first detector's arrival time of the "
+                      "merger and of the signal's passage through fixed frequencies, over importance-weighted "
+                      "posterior draws.", "", origin(run, path), "",
+                      table(["event", "window [ms]", "merger", *[f"{f} Hz" for f in freqs]],
+                            [[r["event"], f"±{num(r['window_ms'], 2)}", num(r["merger"]["width_90_ms"])]
+                             + [num(r["frequencies"][f]["width_90_ms"]) for f in freqs] for r in rows]), ""])
+
+
+def mutation_section(path: Path) -> str:
+    history = json.loads(path.read_text())["runs"]
+    out = ["## Mutation testing", "",
+           "`python bench/mutation.py`: mutmut plants one change at a time in a module and runs its tests; "
+           "score = killed / (mutants − argued equivalent). Argued equivalents: "
+           "`bench/mutation_equivalents.yaml`.", ""]
+    latest_by_module: dict[str, tuple[dict, dict]] = {}
+    before_by_module: dict[str, tuple[dict, dict]] = {}
+    for run in history:
+        target = before_by_module if run["provenance"].get("tests_from") else latest_by_module
+        for module, m in run["result"]["modules"].items():
+            target[module] = (m, run)
+    for title, runs in (("The suite as it stands", latest_by_module),
+                        ("Before the tests written from the survivors", before_by_module)):
+        if not runs:
+            continue
+        rows = [[f"`{module}`", str(m["mutants"]), str(m["killed"]), str(m["equivalent"]), str(m["survived"]),
+                 num(m["score"]), f"{run['provenance']['git']['commit'][:10]}"
+                 + (f" (tests of {run['provenance']['tests_from'][:10]})" if run["provenance"].get("tests_from") else "")]
+                for module, (m, run) in sorted(runs.items())]
+        out += [f"### {title}", "", f"*From `{path.relative_to(ROOT).as_posix()}`.*", "",
+                table(["module", "mutants", "killed", "argued equivalent", "survived", "score", "code (tests)"], rows),
+                ""]
+        if title == "The suite as it stands":
+            survivors = [(module, s) for module, (m, _) in sorted(runs.items()) for s in m["survivors"]]
+            if survivors:
+                out += ["Surviving mutants (missing tests):", ""]
+                out += [f"- `{module}` `{s['function']}`: `{s['before']}` → `{s['after']}`" for module, s in survivors]
+                out += [""]
+    return "\n".join(out)
+
+
+def regression_section(path: Path) -> str:
+    ref = json.loads(path.read_text())
+    noise = ref["float_order_noise"]
+    rows = [[k, num(v["relative"], 2), num(noise.get(k, {}).get("relative"), 2)] for k, v in ref["tolerances"].items()]
+    commit = ref["provenance"]["git"]["commit"][:10]
+    return "\n".join(["## End-to-end regression reference", "",
+                      f"`bench/reference/tiny_config_outputs.json`: {len(ref['numbers'])} numbers of the tiny "
+                      f"configuration on the real GW150914 files (commit {commit}, "
+                      f"{ref['provenance']['date'][:10]}); the suite fails when one moves beyond its kind's relative "
+                      f"tolerance ({num(ref['noise_factor'], 2)} × the largest difference between 1 and 2 threads "
+                      "per job, at least 1e-4; 1e-9 for what numpy and LALSuite compute alone).", "",
+                      table(["kind", "relative tolerance", "1 vs 2 threads"], rows), ""])
+
+
+# -- documents ----------------------------------------------------------------------------------
+
+def results_document() -> str:
+    parts = ["# Results", "",
+             "Generated by `python -m bench.report` from the measurement files in `bench/results/` (the latest "
+             "run of each; every file keeps its earlier runs) and the regression reference. Do not edit by hand: "
+             "re-run the measurement, then the generator. Each table names the file, the commit, the date and "
+             "the machine it comes from.", ""]
+    if HEADLINE_RUN.exists():
+        parts.append(workflow_section(HEADLINE_RUN))
+    efficiency = sorted(RESULTS.glob("is_efficiency_*.json"))
+    if efficiency:
+        parts.append(efficiency_section(efficiency))
+    simulated = sorted(RESULTS.glob("simulated_events*.json"))
+    if simulated:
+        parts.append(simulated_section(simulated))
+    if (RESULTS / "arrival_time_spread.json").exists():
+        parts.append(arrival_section(RESULTS / "arrival_time_spread.json"))
+    if (RESULTS / "mutation.json").exists():
+        parts.append(mutation_section(RESULTS / "mutation.json"))
+    if REGRESSION.exists():
+        parts.append(regression_section(REGRESSION))
+    return "\n".join(parts).rstrip() + "\n"
+
+
+def headline_table() -> str:
+    """README's table: the default configuration on GW150914, from the latest workflow run."""
+    if not HEADLINE_RUN.exists():
+        return "*No workflow run recorded yet (`python bench/record_run.py`).*"
+    run = latest(HEADLINE_RUN)
+    r = run["result"]
+    event_name, ev = next(iter(r["events"].items()))
+    s, intervals = ev["summary"], ev.get("comparison", {}).get("intervals_90", {})
+    reference = next((k for k in intervals if k not in ("NPE", "NPE-IS")), None)
+    rows = [[label, interval(intervals.get("NPE-IS", {}).get(p)),
+             interval(intervals.get(reference, {}).get(p)) if reference else "—"]
+            for p, label in list(PARAMETERS.items())[:5]]
+    lines = [table(["GW150914", "NPE-IS (this workflow)", reference or "reference"], rows), ""]
+    facts = [f"importance-sampling efficiency {pct(s['sample_efficiency'])} (ESS {num(s['effective_sample_size'], 4)} "
+             f"of {s['n_samples']})", f"ln B = {num(s['log_bayes_factor'], 5)}"]
+    exact = ev.get("exact_comparison")
+    if exact and exact.get("applies"):
+        worst = max(exact["jsd_nat"]["NPE-IS vs exact"].values())
+        facts.append(f"largest JSD of NPE-IS from the exact posterior {num(1e3 * worst, 2)} mnat")
+    if ev.get("pp_test"):
+        facts.append(f"P–P combined p = {num(ev['pp_test']['combined_pvalue'], 2)}")
+    jobs = list(ev.get("jobs", {}).values()) + list(r.get("glitches", {}).get("jobs", {}).values())
+    if jobs:
+        facts.append(f"heavy jobs {num(sum(j['seconds'] for j in jobs) / 60, 2)} min in all")
+    lines.append("; ".join(facts) + ".")
+    lines += ["", origin(run, HEADLINE_RUN)]
+    return "\n".join(lines)
+
+
+def readme_with_headline(text: str) -> str:
+    start, end = (text.index(m) for m in MARKERS)
+    return text[:start + len(MARKERS[0])] + "\n" + headline_table() + "\n" + text[end:]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--check", action="store_true", help="exit 1 if a document is out of date")
+    args = parser.parse_args()
+    documents = {DOC: results_document(), README: readme_with_headline(README.read_text())}
+    stale = [path for path, text in documents.items() if not path.exists() or path.read_text() != text]
+    if args.check:
+        for path in stale:
+            print(f"{path.relative_to(ROOT)} is out of date: python -m bench.report")
+        sys.exit(1 if stale else 0)
+    for path in stale:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(documents[path])
+        print(f"wrote {path.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
