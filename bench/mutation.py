@@ -11,7 +11,7 @@ line). The score is killed / (all − argued equivalent); the target is ≥ 0.9 
     python bench/mutation.py [--module gw/likelihood.py ...] [--max-children 1] [--workdir DIR]
 
 Each run is appended to ``bench/results/mutation.json`` with its provenance; the table in
-``docs/testing.md`` is generated from it (``python -m bench.report``). Several minutes per
+``docs/results.md`` is generated from it (``python -m bench.report``). Several minutes per
 module on 2 cores.
 """
 
