@@ -100,7 +100,8 @@ def workflow_section(path: Path) -> str:
             for p, label in PARAMETERS.items()]
     out += [table(["parameter", "NPE", "NPE-IS", *references], rows), ""]
     out += ["### Importance sampling", "",
-            table(["efficiency", "ESS", "samples", "ln Z", "ln B (signal/noise)", "sampling [s]", "reweighting [s]"],
+            table(["efficiency", "ESS", "samples", "ln Z", "ln B (signal/noise)", "sampling with ln L [s]",
+                   "final reweighting [s]"],
                   [[pct(s["sample_efficiency"]), num(s["effective_sample_size"], 4), str(s["n_samples"]),
                     f"{num(s['log_evidence'], 8)} ± {num(s['log_evidence_error'], 2)}", num(s["log_bayes_factor"], 5),
                     num(s["sampling_seconds"]), num(s["importance_sampling_seconds"])]]), ""]
@@ -151,7 +152,9 @@ def workflow_section(path: Path) -> str:
     if event:
         out += [f"On {event_name}: overlap of the reconstruction with the highest-likelihood posterior waveform "
                 f"{num(event['overlap_with_max_likelihood']['network'])} (the whitened data: "
-                f"{num(event['data_overlap_with_max_likelihood']['network'])}).", ""]
+                f"{num(event['data_overlap_with_max_likelihood'])}); with the posterior waveforms, median "
+                f"{num(event['overlap_with_posterior_waveforms']['median'])} (over {event['posterior_waveforms']} "
+                "posterior waveforms).", ""]
     gan = r.get("glitches", {}).get("gan_metrics")
     if gan:
         rows = [[cls, num(m["class_accuracy_real"]), num(m["class_accuracy_generated"]), num(m["c2st_noise_free"]),
