@@ -18,7 +18,9 @@ include: "rules/noise.smk"
 include: "rules/train.smk"
 include: "rules/denoise.smk"
 include: "rules/inference.smk"
-include: "rules/validation.smk"
+include: "rules/coverage.smk"
+include: "rules/references.smk"
+include: "rules/exact.smk"
 include: "rules/report.smk"
 
 

@@ -33,7 +33,8 @@ import torch
 from gwda.core import importance
 from gwda.io.samples import read_flow_samples
 from gwda.npe.model import TrainedModel
-from gwda.npe.posterior import FlowSamples, Rebalancing, draw_to_target_ess, exact_weights
+from gwda.npe.posterior import FlowSamples, exact_weights
+from gwda.npe.proposal import Rebalancing, draw_to_target_ess
 from recording import event_files, save
 
 

@@ -113,7 +113,7 @@ def summarise(args) -> None:
     sys.path.insert(0, str(Path(__file__).parent))
     from is_efficiency import measure
 
-    from gwda.npe.posterior import Rebalancing
+    from gwda.npe.proposal import Rebalancing
 
     inference = load_config(args.config)["inference"]
     time_tails = 0.0 if args.plain else inference["time_tails"]

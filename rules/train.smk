@@ -48,7 +48,7 @@ rule train_flow:
 
 
 # Opt-in: the same estimator trained with glitches in its training data (training.glitches at
-# validation.glitch_robustness.trained_rate), for the robustness comparison (rules/validation.smk).
+# validation.glitch_robustness.trained_rate), for the robustness comparison (rules/coverage.smk).
 use rule train_flow as train_flow_glitches with:
     input:
         waveforms="results/{event}/training/waveforms.hdf5",

@@ -9,10 +9,11 @@ import numpy as np
 import pytest
 import yaml
 from gwda.cli import JOB
-from gwda.stages import CONFIG, data, denoise, glitches, inference, noise, report, train, validation
+from gwda.stages import CONFIG, coverage, data, denoise, exact, glitches, inference, noise, references, report, train
 
 MODULES = {"data": data, "glitches": glitches, "noise": noise, "train": train, "denoise": denoise,
-           "inference": inference, "validation": validation, "report": report}
+           "inference": inference, "coverage": coverage, "references": references, "exact": exact,
+           "report": report}
 
 
 def rule_blocks(root):

@@ -277,7 +277,8 @@ def test_rebalanced_proposal_moves_samples_to_the_missing_mode_and_keeps_the_evi
     mixture's density: the evidence agrees with a plain draw's, the efficiency is higher, and
     the NPE result (resampled back to the proposal) keeps the proposal's face-away share."""
     from gwda.npe.analysis import ModelAnalysis
-    from gwda.npe.posterior import FlowSamples, Rebalancing, draw_to_target_ess, importance_sampled, npe_result
+    from gwda.npe.posterior import FlowSamples, importance_sampled, npe_result
+    from gwda.npe.proposal import Rebalancing, draw_to_target_ess
 
     path, _, _ = model_files
     config = json.loads(path.read_text())["config"]
@@ -319,7 +320,7 @@ def test_time_window_cells_split_arrival_times_at_the_window_edges(model_files):
     lies before, within or after the common window around its proxy (with the bins of the
     named parameters as the slower index)."""
     import torch
-    from gwda.npe.posterior import Rebalancing, _cells
+    from gwda.npe.proposal import Rebalancing, _cells
 
     model, data = _narrow_time_model(model_files)
     kappa = model.alignment.common_window
@@ -340,7 +341,7 @@ def test_rejection_from_a_mixture_evaluates_its_density_for_the_kept_draws_alone
     the kept rows only."""
     import torch
     from gwda.core.importance import Tilt
-    from gwda.npe.posterior import Rebalancing, _dimensions, _draw_rebalanced, _FlowDraws
+    from gwda.npe.proposal import Rebalancing, _dimensions, _draw_rebalanced, _FlowDraws
 
     model, data = _narrow_time_model(model_files)
     proxies = {"H1": 0.001, "L1": 0.006}
@@ -366,7 +367,7 @@ def test_rejection_from_a_mixture_evaluates_its_density_for_the_kept_draws_alone
 
 
 def test_rebalancing_names_an_unknown_parameter():
-    from gwda.npe.posterior import Rebalancing
+    from gwda.npe.proposal import Rebalancing
 
     with pytest.raises(ValueError, match="inference.rebalance.bins.*thetajn"):
         Rebalancing.from_settings({"bins": {"thetajn": 2}, "pilot_fraction": 0.2, "defensive": 0.3},
@@ -488,7 +489,8 @@ def test_sampling_to_a_target_ess_stops_when_it_is_reached(model_files):
     proposal whose weights are the likelihood), so that the ESS grows with every batch."""
     from gwda.core import importance
     from gwda.npe.analysis import ModelAnalysis
-    from gwda.npe.posterior import FlowSamples, draw_to_target_ess, exact_weights, importance_sampled
+    from gwda.npe.posterior import FlowSamples, exact_weights, importance_sampled
+    from gwda.npe.proposal import draw_to_target_ess
 
     class PriorProposal(ModelAnalysis):
         rng = np.random.default_rng(5)

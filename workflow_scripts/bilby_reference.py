@@ -5,6 +5,6 @@ By hand: python workflow_scripts/bilby_reference.py --config C --event GW150914 
 """
 
 from gwda.cli import run
-from gwda.stages import validation
+from gwda.stages import exact
 
-run(validation.bilby_reference, globals(), __doc__)
+run(exact.bilby_reference, globals(), __doc__)

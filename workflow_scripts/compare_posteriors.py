@@ -5,6 +5,6 @@ By hand: python workflow_scripts/compare_posteriors.py --config C --event GW1509
 """
 
 from gwda.cli import run
-from gwda.stages import validation
+from gwda.stages import references
 
-run(validation.compare_posteriors, globals(), __doc__)
+run(references.compare_posteriors, globals(), __doc__)

@@ -8,6 +8,6 @@ By hand: python workflow_scripts/compare_with_exact.py --config C --event GW1509
 """
 
 from gwda.cli import run
-from gwda.stages import validation
+from gwda.stages import exact
 
-run(validation.compare_with_exact, globals(), __doc__)
+run(exact.compare_with_exact, globals(), __doc__)

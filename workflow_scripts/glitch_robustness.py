@@ -6,6 +6,6 @@ By hand: python workflow_scripts/glitch_robustness.py --config C --event GW15091
 """
 
 from gwda.cli import run
-from gwda.stages import validation
+from gwda.stages import coverage
 
-run(validation.glitch_robustness, globals(), __doc__)
+run(coverage.glitch_robustness, globals(), __doc__)

@@ -7,6 +7,6 @@ By hand: python workflow_scripts/glitch_robustness_summary.py --config C --event
 """
 
 from gwda.cli import run
-from gwda.stages import validation
+from gwda.stages import coverage
 
-run(validation.glitch_robustness_summary, globals(), __doc__)
+run(coverage.glitch_robustness_summary, globals(), __doc__)

@@ -5,6 +5,6 @@ By hand: python workflow_scripts/pp_test.py --config C --event GW150914 --model 
 """
 
 from gwda.cli import run
-from gwda.stages import validation
+from gwda.stages import coverage
 
-run(validation.pp_test, globals(), __doc__)
+run(coverage.pp_test, globals(), __doc__)

@@ -4,6 +4,6 @@ By hand: python workflow_scripts/reference_posterior.py --config C --event GW150
 """
 
 from gwda.cli import run
-from gwda.stages import validation
+from gwda.stages import references
 
-run(validation.reference_posterior, globals(), __doc__)
+run(references.reference_posterior, globals(), __doc__)

@@ -85,6 +85,10 @@ def add_source_frame(samples: dict, redshift: np.ndarray | None = None) -> dict:
 
 #: This project's names of aligned spins -> the names of LVK posterior releases.
 RELEASE_NAMES = {"chi_1": "spin_1z", "chi_2": "spin_2z"}
+#: Parameters compared between analyses (those each analysis has): tables, JSDs, the report.
+COMPARED = ("chirp_mass", "mass_ratio", "chi_eff", "luminosity_distance", "theta_jn", "ra", "dec")
+#: Parameters of the corner plots.
+CORNER = ("chirp_mass", "mass_ratio", "chi_eff", "luminosity_distance", "theta_jn")
 
 
 def to_release(samples: dict, trigger_time: float) -> dict:

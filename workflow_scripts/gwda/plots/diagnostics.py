@@ -121,3 +121,22 @@ def robustness_figure(frame, parameters: list[str], biased: list[str], title: st
     fig.suptitle(title + f"; {len(frame) // bins} per bin")
     fig.tight_layout()
     save(fig, png_path)
+
+
+def _median_and_interval(e: dict) -> str:
+    digits = 3 if max(abs(e["median"]), 1e-12) < 10 else 1
+    return f"{e['median']:.{digits}f} [{e['lower']:.{digits}f}, {e['upper']:.{digits}f}]"
+
+
+def interval_table_figure(result: dict, series: dict, png_path: Path | str, title: str, foot: str) -> None:
+    """Medians and 90 % intervals of each series and the JSDs of a comparison ``result``
+    (``parameters``, ``intervals_90``, ``jsd_nat``), as a table figure."""
+    labels, pairs = list(series), list(result["jsd_nat"])
+    header = ["parameter"] + [f"{label}\nmedian [90 %]" for label in labels] + [f"JSD [mnat]\n{p}" for p in pairs]
+    rows = []
+    for p in result["parameters"]:
+        row = [p] + [_median_and_interval(result["intervals_90"][label][p]) if p in result["intervals_90"][label]
+                     else "–" for label in labels]
+        row += [f"{1e3 * result['jsd_nat'][pair][p]:.1f}" if p in result["jsd_nat"][pair] else "–" for pair in pairs]
+        rows.append(row)
+    table_figure(rows, header, title, png_path, foot)

@@ -42,15 +42,17 @@ CONFIG: dict[str, tuple[str, ...]] = {
     # inference: the model file carries its own data, prior, waveform and network settings
     "sample_posterior": ("seed", "inference", "training.device"),
     "importance_sample": ("seed", "inference"),
-    # validation
+    # coverage
     "pp_test": ("seed", "validation.pp_injections", "validation.pp_samples", "validation.pp_importance_sampling",
                 "validation.pp_target_ess", "validation.pp_max_samples", "training.device"),
     "glitch_robustness": ("seed", "data", "validation.pp_injections", "validation.pp_samples",
                           "validation.glitch_robustness", "training.device", "glitches.classes", "glitches.ranges",
                           "glitches.window", "glitches.peak_jitter"),
     "glitch_robustness_summary": (),
+    # references
     "reference_posterior": ("validation.references", "validation.reference_cache_dir", "data.gwosc"),
     "compare_posteriors": (),
+    # exact
     "bilby_reference": ("seed", "data", "prior", "prior_constraints", "waveform", "validation.bilby"),
     "compare_with_exact": ("data", "waveform", "prior", "prior_constraints"),
     # report

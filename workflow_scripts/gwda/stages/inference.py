@@ -15,7 +15,8 @@ from ..io.samples import Analysis, read_flow_samples, write_flow_samples, write_
 from ..npe import summary as summaries
 from ..npe.analysis import ModelAnalysis
 from ..npe.dataset import WaveformDataset
-from ..npe.posterior import FlowSamples, Rebalancing, draw_to_target_ess, importance_sampled, npe_result
+from ..npe.posterior import FlowSamples, importance_sampled, npe_result
+from ..npe.proposal import Rebalancing, draw_to_target_ess
 from ..runtime import rng as make_rng
 from ..runtime import write_json
 
