@@ -209,6 +209,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/gwda-regression"))
     parser.add_argument("--reuse", action="store_true", help="read existing runs in --workdir")
+    parser.add_argument("--record", action="store_true",
+                        help="append the comparison (numbers outside tolerance, by kind) to bench/results/regression.json")
     parser.add_argument("--write-reference", action="store_true",
                         help=f"store this code's numbers and measured tolerances in {REFERENCE}")
     args = parser.parse_args()
@@ -239,6 +241,17 @@ def main() -> None:
           f"(commit {reference['provenance']['git']['commit'][:10]}): {len(failures)} outside tolerance")
     for line in failures[:30]:
         print("  " + line)
+    if args.record:
+        from gwda.provenance import record
+
+        by_kind: dict[str, int] = {}
+        for line in failures:
+            by_kind[kind(line.split(":")[0])] = by_kind.get(kind(line.split(":")[0]), 0) + 1
+        block = provenance(config=tiny_config())
+        block["reference_commit"] = reference["provenance"]["git"]["commit"]
+        record(ROOT / "bench" / "results" / "regression.json",
+               {"numbers": len(now), "outside_tolerance": len(failures), "by_kind": by_kind,
+                "first": failures[:10]}, block)
     sys.exit(1 if failures else 0)
 
 
