@@ -47,6 +47,11 @@ MODULES = {
     "glitches/evaluation.py": ["tests/test_glitches.py"],
     "denoise/evaluation.py": ["tests/test_denoise.py"],
 }
+#: Tests left out of mutation runs: they train networks for tens of seconds, and each mutant
+#: would pay for that again; what they check of these modules other tests check too.
+DESELECTED = ["tests/test_npe.py::test_flow_learns_the_analytic_posterior",
+              "tests/test_npe.py::test_importance_sampling_recovers_the_analytic_evidence",
+              "tests/test_glitches.py::test_gan_learns_a_one_parameter_family_and_the_check_rejects_a_shifted_one"]
 #: mutmut's statuses that mean the tests noticed the mutant.
 DETECTED = ("killed", "timeout", "segfault")
 
@@ -73,7 +78,8 @@ def scratch_copy(workdir: Path, module: str, tests_from: str | None = None) -> P
         "tool": {
             "mutmut": {"source_paths": [f"src/gwda/{module}"], "also_copy": ["src", "tests", "config"],
                        "pytest_add_cli_args_test_selection": MODULES[module],
-                       "pytest_add_cli_args": ["-p", "no:cacheprovider", "-q"]},
+                       "pytest_add_cli_args": ["-p", "no:cacheprovider", "-m", "not slow"]
+                       + [f"--deselect={t}" for t in DESELECTED]},
             "pytest": {"ini_options": {"testpaths": ["tests"], "pythonpath": ["src"],
                                        "markers": ["slow: runs the workflow end to end"]}},
         }
