@@ -167,25 +167,27 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("mutmut") is None:
         sys.exit("mutmut is not installed: pip install mutmut")
-    results = {}
     for module in args.module:
-        results[module] = m = measure(module, args.workdir, args.max_children, args.timeout, args.tests_from)
+        m = measure(module, args.workdir, args.max_children, args.timeout, args.tests_from)
         score = "n/a" if m["score"] is None else f"{m['score']:.3f}"
         print(f"{module:<26} mutants {m['mutants']:>4}  killed {m['killed']:>4}  argued equivalent "
               f"{m['equivalent']:>3}  survived {m['survived']:>3}  score {score}  ({m['seconds']:.0f} s)", flush=True)
         for s in m["survivors"]:
-            print(f"    {s['status']:<9} {s['function']}: {s['before']}  ->  {s['after']}")
-    if not args.no_record:
-        import mutmut
+            print(f"    {s['status']:<9} {s['function']}: {s['before']}  ->  {s['after']}", flush=True)
+        if not args.no_record:  # one record per module, so that a long run interrupted keeps what it measured
+            record_module(module, m, args.tests_from)
+            print(f"appended to {RESULTS}", flush=True)
 
-        block = provenance(inputs={f"gwda/{m}": ROOT / "workflow_scripts" / "gwda" / m for m in args.module})
-        block["mutmut"] = getattr(mutmut, "__version__", None)
-        if args.tests_from:
-            block["tests_from"] = subprocess.run(["git", "rev-parse", args.tests_from], cwd=ROOT, capture_output=True,
-                                                 text=True).stdout.strip()
-        record(RESULTS, {"modules": results}, block)
-        print(f"appended to {RESULTS}")
 
+def record_module(module: str, result: dict, tests_from: str | None) -> None:
+    import mutmut
+
+    block = provenance(inputs={f"gwda/{module}": ROOT / "workflow_scripts" / "gwda" / module})
+    block["mutmut"] = getattr(mutmut, "__version__", None)
+    if tests_from:
+        block["tests_from"] = subprocess.run(["git", "rev-parse", tests_from], cwd=ROOT, capture_output=True,
+                                             text=True).stdout.strip()
+    record(RESULTS, {"modules": {module: result}}, block)
 
 if __name__ == "__main__":
     main()

@@ -80,9 +80,15 @@ def glitch_table(wildcards):
     return [config["glitches"]["gwosc"]["table"]] if config["glitches"]["source"] == "gwosc" else []
 
 
-def denoiser_glitch_network(wildcards):
-    """The trained glitch GAN, when the denoiser's glitches come from it."""
-    return ["results/glitches/gan/network.pt"] if config["denoiser"]["glitches"]["source"] == "gan" else []
+def glitch_gan(section, injects=True):
+    """Input function: the trained glitch GAN, for a rule injecting the glitches of config
+    section ``section`` (one of gwda.config.GLITCH_INJECTIONS) when they come from it and
+    ``injects`` (the rule injects any)."""
+    settings = config
+    for part in section.split("."):
+        settings = settings[part]
+    needed = injects and settings["source"] == "gan"
+    return lambda wildcards: ["results/glitches/gan/network.pt"] if needed else []
 
 
 def glitch_trained_config(stage):
@@ -98,28 +104,6 @@ def gengli_robustness_config(stage):
     out = copy.deepcopy(stage_config(stage))
     out["validation"]["glitch_robustness"].update(source="gengli", classes=None)
     return out
-
-
-def comparison_glitch_network(wildcards):
-    """The trained glitch GAN, when the comparison model trains with its glitches."""
-    return ["results/glitches/gan/network.pt"] if config["training"]["glitches"]["source"] == "gan" else []
-
-
-def training_glitch_network(wildcards):
-    """The trained glitch GAN, when the posterior estimator trains with its glitches."""
-    g = config["training"]["glitches"]
-    return ["results/glitches/gan/network.pt"] if g["rate"] > 0 and g["source"] == "gan" else []
-
-
-def robustness_glitch_network(wildcards):
-    """The trained glitch GAN, when the robustness test's glitches come from it."""
-    source = config["validation"]["glitch_robustness"]["source"]
-    return ["results/glitches/gan/network.pt"] if source == "gan" else []
-
-
-def glitch_network(wildcards):
-    """The trained glitch GAN, when simulate_noise injects its glitches."""
-    return ["results/glitches/gan/network.pt"] if config["noise"]["glitches"]["source"] == "gan" else []
 
 
 def exact_reference_files(event, name):

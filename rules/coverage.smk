@@ -37,7 +37,7 @@ rule glitch_robustness:
         model="results/{event}/model/model.json",
         network="results/{event}/model/network.pt",
         psd=per_detector("results/{event}/psd/{ifo}_psd.hdf5"),
-        glitch_network=robustness_glitch_network,
+        glitch_network=glitch_gan("validation.glitch_robustness"),
     output:
         result="results/{event}/validation/glitch_robustness.json",
         table="results/{event}/validation/glitch_robustness.csv",
@@ -70,7 +70,7 @@ use rule glitch_robustness as glitch_robustness_glitch_trained with:
         model="results/{event}/model_glitches/model.json",
         network="results/{event}/model_glitches/network.pt",
         psd=per_detector("results/{event}/psd/{ifo}_psd.hdf5"),
-        glitch_network=robustness_glitch_network,
+        glitch_network=glitch_gan("validation.glitch_robustness"),
     output:
         result="results/{event}/validation/glitch_robustness_glitch_trained.json",
         table="results/{event}/validation/glitch_robustness_glitch_trained.csv",

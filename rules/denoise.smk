@@ -6,7 +6,7 @@ rule train_denoiser:
     input:
         waveforms="results/{event}/training/waveforms.hdf5",
         psd=per_detector("results/{event}/psd/{ifo}_psd.hdf5"),
-        glitch_network=denoiser_glitch_network,
+        glitch_network=glitch_gan("denoiser.glitches"),
     output:
         network="results/{event}/denoiser/network.pt",
         losses="results/{event}/denoiser/losses.csv",
@@ -34,7 +34,7 @@ rule evaluate_denoiser:
         network="results/{event}/denoiser/network.pt",
         losses="results/{event}/denoiser/losses.csv",
         psd=per_detector("results/{event}/psd/{ifo}_psd.hdf5"),
-        glitch_network=denoiser_glitch_network,
+        glitch_network=glitch_gan("denoiser.glitches"),
     output:
         metrics="results/{event}/denoiser/metrics.json",
         figure=report(
@@ -120,7 +120,7 @@ use rule evaluate_denoiser as evaluate_denoiser_gaussian with:
         network="results/{event}/denoiser/gaussian/network.pt",
         losses="results/{event}/denoiser/gaussian/losses.csv",
         psd=per_detector("results/{event}/psd/{ifo}_psd.hdf5"),
-        glitch_network=denoiser_glitch_network,
+        glitch_network=glitch_gan("denoiser.glitches"),
     output:
         metrics="results/{event}/denoiser/gaussian/metrics.json",
         figure="results/{event}/denoiser/gaussian/overlap.png",

@@ -6,7 +6,7 @@ rule simulate_noise:
     input:
         strain=per_detector("results/{event}/strain/{ifo}.hdf5"),
         psd=per_detector("results/{event}/psd/{ifo}_psd.hdf5"),
-        glitch_network=glitch_network,
+        glitch_network=glitch_gan("noise.glitches"),
     output:
         noise="results/{event}/noise/simulated_noise.hdf5",
         summary="results/{event}/noise/noise_summary.json",

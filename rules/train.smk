@@ -24,7 +24,7 @@ rule train_flow:
     input:
         waveforms="results/{event}/training/waveforms.hdf5",
         psd=per_detector("results/{event}/psd/{ifo}_psd.hdf5"),
-        glitch_network=training_glitch_network,
+        glitch_network=glitch_gan("training.glitches", config["training"]["glitches"]["rate"] > 0),
     output:
         model="results/{event}/model/model.json",
         network="results/{event}/model/network.pt",
@@ -53,7 +53,7 @@ use rule train_flow as train_flow_glitches with:
     input:
         waveforms="results/{event}/training/waveforms.hdf5",
         psd=per_detector("results/{event}/psd/{ifo}_psd.hdf5"),
-        glitch_network=comparison_glitch_network,
+        glitch_network=glitch_gan("training.glitches"),
     output:
         model="results/{event}/model_glitches/model.json",
         network="results/{event}/model_glitches/network.pt",

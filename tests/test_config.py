@@ -1,6 +1,7 @@
 import pytest
 import yaml
-from gwda.config import ConfigError, load_config, resolve_events, validate_config
+from gwda.config import (GLITCH_INJECTIONS, ConfigError, load_config, merge, resolve_events, resolve_ref,
+                         validate_config)
 
 PRECESSING = {name: {"type": "uniform", "minimum": 0.0, "maximum": 0.9}
               for name in ("a_1", "a_2", "tilt_1", "tilt_2", "phi_12", "phi_jl")}
@@ -53,12 +54,15 @@ def test_partial_prior_block_keeps_the_other_defaults():
 def test_every_schema_property_is_described_and_defaulted(root):
     schema = yaml.safe_load((root / "config" / "schema.yaml").read_text())
 
-    def walk(node, path):
+    def walk(node, path, use_site_default=None):
         for name, sub in node.get("properties", {}).items():
             key = f"{path}.{name}" if path else name
+            # A shared definition ($defs) takes its default where it is used.
+            assert "default" in sub or name in (use_site_default or {}), f"{key} has no default"
+            default = sub.get("default")
+            sub = resolve_ref(sub, schema)
             assert "description" in sub, f"{key} has no description"
-            assert "default" in sub, f"{key} has no default"
-            walk(sub, key)
+            walk(sub, key, default if "$ref" in node.get("properties", {}).get(name, {}) else None)
 
     walk(schema, "")
 
@@ -120,6 +124,43 @@ def test_consistency_errors_name_the_key(config, key, text):
         validate_config(config)
     assert f"config key '{key}'" in str(err.value)
     assert text in str(err.value)
+
+
+def _section(section: str, value: dict) -> dict:
+    out = value
+    for part in reversed(section.split(".")):
+        out = {part: out}
+    return out
+
+
+@pytest.mark.parametrize("section", GLITCH_INJECTIONS)
+def test_every_glitch_injection_is_checked_alike(section):
+    """One schema definition and one check for the four sections that inject glitches."""
+    for value, key, text in (({"snr": {"minimum": 60.0, "maximum": 30.0}}, "snr.minimum", "below"),
+                             ({"classes": ["ringdown", "tomte"]}, "classes", "tomte not in glitches.classes"),
+                             ({"source": "noise"}, "source", "is not one of")):
+        with pytest.raises(ConfigError) as err:
+            validate_config(_section(section, value))
+        assert f"config key '{section}.{key}'" in str(err.value) and text in str(err.value)
+    real = {"glitches": {"source": "gwosc", "classes": ["blip"], "gwosc": {"table": "g.csv"},
+                         "gan": {"conditional_parameters": False, "stft_loss": 0.0}}}
+    with pytest.raises(ConfigError, match=f"config key '{section}.source': 'simulated' draws the burst families"):
+        validate_config(merge(real, _section(section, {"source": "simulated"})))
+
+
+@pytest.mark.parametrize("section", GLITCH_INJECTIONS)
+def test_a_partial_glitch_snr_is_completed_from_its_sections_defaults(section):
+    default = validate_config({})
+    for part in section.split("."):
+        default = default[part]
+    config = validate_config(_section(section, {"snr": {"maximum": 40.0}}))
+    for part in section.split("."):
+        config = config[part]
+    assert config["snr"] == {**default["snr"], "maximum": 40.0}
+
+
+def test_the_robustness_glitch_snr_is_uniform_by_default():
+    assert validate_config({})["validation"]["glitch_robustness"]["snr"]["alpha"] == 0.0
 
 
 def test_events_by_name_and_by_gps_time():

@@ -35,8 +35,15 @@ def _validator_with_defaults(cls):
     def set_defaults(validator, properties, instance, schema):
         if isinstance(instance, dict):
             for name, sub in properties.items():
-                if "default" in sub and name not in instance:
+                if "default" not in sub:
+                    continue
+                if name not in instance:
                     instance[name] = copy.deepcopy(sub["default"])
+                elif "$ref" in sub and isinstance(sub["default"], dict) and isinstance(instance[name], dict):
+                    # A shared definition used with its own defaults: a partial value is
+                    # completed from the use site's default.
+                    for key, value in sub["default"].items():
+                        instance[name].setdefault(key, copy.deepcopy(value))
         yield from validate_properties(validator, properties, instance, schema)
 
     return jsonschema.validators.extend(cls, {"properties": set_defaults})
@@ -94,7 +101,7 @@ def coerce_strings(config: dict, schema: dict) -> dict:
     return _coerce(copy.deepcopy(config), schema, schema)
 
 
-def _resolve(schema: dict, root: dict) -> dict:
+def resolve_ref(schema: dict, root: dict) -> dict:
     while isinstance(schema, dict) and "$ref" in schema:
         target = root
         for part in schema["$ref"].removeprefix("#/").split("/"):
@@ -104,7 +111,7 @@ def _resolve(schema: dict, root: dict) -> dict:
 
 
 def _alternatives(schema: dict, root: dict) -> list[dict]:
-    schema = _resolve(schema, root)
+    schema = resolve_ref(schema, root)
     alternatives = schema.get("oneOf", []) + schema.get("anyOf", [])
     return [schema] + [a for alt in alternatives for a in _alternatives(alt, root)]
 
@@ -258,6 +265,7 @@ def _check_consistency(config: dict) -> None:
     _check_prior(config)
     _check_alignment(config)
     _check_glitches(config)
+    _check_glitch_injections(config)
     _check_denoiser(config)
     for i, ref in enumerate(config["validation"]["references"]):
         if not (ref.get("path") or ref.get("url")):
@@ -294,9 +302,6 @@ def _check_glitches(config: dict) -> None:
         if glitches["gan"]["conditional_parameters"] or glitches["gan"]["stft_loss"] > 0:
             raise ConfigError("config key 'glitches.gan.conditional_parameters': real glitches have no true "
                               "parameters to condition on; set it to false and glitches.gan.stft_loss to 0")
-        if config["noise"]["glitches"]["source"] == "simulated":
-            raise ConfigError("config key 'noise.glitches.source': 'simulated' draws the burst families, which "
-                              "glitches.source 'gwosc' does not train on; use 'gan'")
         if glitches["gwosc"]["psd_duration"] < 2 * data["segment"]["duration"]:
             raise ConfigError(f"config key 'glitches.gwosc.psd_duration': {glitches['gwosc']['psd_duration']} s "
                               f"holds fewer than two {data['segment']['duration']} s segments")
@@ -331,21 +336,38 @@ def _check_glitches(config: dict) -> None:
         raise ConfigError("config key 'glitches.gan.stft_loss': pairs each generated burst with the training burst "
                           "of its condition, so it needs glitches.gan.conditional_parameters: true (or set it to 0)")
     injected = config["noise"]["glitches"]
-    snr = injected["snr"]
-    if not snr["minimum"] < snr["maximum"]:
-        raise ConfigError("config key 'noise.glitches.snr.minimum': must be below noise.glitches.snr.maximum")
-    unknown = set(injected["classes"] or []) - set(glitches["classes"])
-    if unknown:
-        raise ConfigError(f"config key 'noise.glitches.classes': {', '.join(sorted(unknown))} not in "
-                          f"glitches.classes (the GAN's classes)")
     if window > injected["duration"]:
         raise ConfigError(f"config key 'noise.glitches.duration': {injected['duration']} s is shorter than "
                           f"a glitch window (glitches.window {window} s)")
 
 
+#: The config sections that inject glitches; each uses the schema's shared definitions
+#: (``$defs``: glitch_snr, glitch_classes, glitch_source).
+GLITCH_INJECTIONS = ("noise.glitches", "training.glitches", "denoiser.glitches", "validation.glitch_robustness")
+
+
+def _check_glitch_injections(config: dict) -> None:
+    """Every section that injects glitches: an SNR range that is one, classes the GAN knows,
+    and a source that exists for the GAN's training data."""
+    known = set(config["glitches"]["classes"])
+    for section in GLITCH_INJECTIONS:
+        settings = config
+        for part in section.split("."):
+            settings = settings[part]
+        if not settings["snr"]["minimum"] < settings["snr"]["maximum"]:
+            raise ConfigError(f"config key '{section}.snr.minimum': must be below {section}.snr.maximum")
+        unknown = set(settings["classes"] or []) - known
+        if unknown:
+            raise ConfigError(f"config key '{section}.classes': {', '.join(sorted(unknown))} not in "
+                              f"glitches.classes (the GAN's classes)")
+        if settings["source"] == "simulated" and config["glitches"]["source"] == "gwosc":
+            raise ConfigError(f"config key '{section}.source': 'simulated' draws the burst families, which "
+                              "glitches.source 'gwosc' does not train on; use 'gan'")
+
+
 def _check_denoiser(config: dict) -> None:
     """The denoiser's window fits the analysis segment's untapered part and holds whole tokens;
-    the glitches of the denoiser and of the robustness test are of known classes and fit."""
+    the robustness test's glitches fit after the merger."""
     data, d = config["data"], config["denoiser"]
     lo, hi = d["merger_range"]
     if not lo < hi:
@@ -367,29 +389,9 @@ def _check_denoiser(config: dict) -> None:
     if d["network"]["d_model"] % d["network"]["heads"]:
         raise ConfigError(f"config key 'denoiser.network.heads': {d['network']['heads']} does not divide "
                           f"denoiser.network.d_model {d['network']['d_model']}")
-    for key in ("snr", "glitches.snr"):
-        snr = d["snr"] if key == "snr" else d["glitches"]["snr"]
-        if not snr["minimum"] < snr["maximum"]:
-            raise ConfigError(f"config key 'denoiser.{key}.minimum': must be below denoiser.{key}.maximum")
-    unknown = set(d["glitches"]["classes"] or []) - set(config["glitches"]["classes"])
-    if unknown:
-        raise ConfigError(f"config key 'denoiser.glitches.classes': {', '.join(sorted(unknown))} not in "
-                          f"glitches.classes (the GAN's classes)")
-    trained = config["training"]["glitches"]
-    if not trained["snr"]["minimum"] < trained["snr"]["maximum"]:
-        raise ConfigError("config key 'training.glitches.snr.minimum': must be below training.glitches.snr.maximum")
-    unknown = set(trained["classes"] or []) - set(config["glitches"]["classes"])
-    if unknown:
-        raise ConfigError(f"config key 'training.glitches.classes': {', '.join(sorted(unknown))} not in "
-                          f"glitches.classes (the GAN's classes)")
+    if not d["snr"]["minimum"] < d["snr"]["maximum"]:
+        raise ConfigError("config key 'denoiser.snr.minimum': must be below denoiser.snr.maximum")
     robust = config["validation"]["glitch_robustness"]
-    if not robust["snr"]["minimum"] < robust["snr"]["maximum"]:
-        raise ConfigError("config key 'validation.glitch_robustness.snr.minimum': must be below "
-                          "validation.glitch_robustness.snr.maximum")
-    unknown = set(robust["classes"] or []) - set(config["glitches"]["classes"])
-    if unknown:
-        raise ConfigError(f"config key 'validation.glitch_robustness.classes': {', '.join(sorted(unknown))} not in "
-                          f"glitches.classes (the GAN's classes)")
     if robust["offset"] + config["glitches"]["window"] / 2 > data["segment"]["post_trigger"] - roll_off:
         raise ConfigError(f"config key 'validation.glitch_robustness.offset': glitches {robust['offset']} s after "
                           "the merger would reach past the untapered end of the analysis segment")
@@ -506,14 +508,17 @@ def _flow(value) -> str:
     return text.removesuffix("...\n").strip()       # a bare scalar ends its document with "..."
 
 
-def _render(schema: dict, indent: str) -> list[str]:
+def _render(schema: dict, indent: str, root: dict, defaults: dict | None = None) -> list[str]:
+    """YAML lines of ``schema``'s properties: each with its description and its default (the
+    use site's, where a shared definition of ``$defs`` is used with its own)."""
     lines: list[str] = []
     for name, sub in schema.get("properties", {}).items():
+        sub = resolve_ref(sub, root)
         lines += _comment(sub["description"], indent)
-        value = sub["default"]
+        value = defaults[name] if defaults and name in defaults else sub["default"]
         if sub.get("type") == "object" and "properties" in sub:
             lines.append(f"{indent}{name}:")
-            lines += _render(sub, indent + "  ")
+            lines += _render(sub, indent + "  ", root, value if isinstance(value, dict) else None)
         elif isinstance(value, dict) and value:
             lines.append(f"{indent}{name}:")
             lines += [f"{indent}  {k}: {_flow(v)}" for k, v in value.items()]
@@ -529,7 +534,8 @@ def _render(schema: dict, indent: str) -> list[str]:
 
 def default_config_text(schema_path: Path | str = SCHEMA_PATH) -> str:
     """``config/config.yaml``: every key of the schema with its default and description."""
-    return HEADER + "\n" + "\n".join(_render(load_schema(schema_path), "")).rstrip() + "\n"
+    schema = load_schema(schema_path)
+    return HEADER + "\n" + "\n".join(_render(schema, "", schema)).rstrip() + "\n"
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ import torch
 
 from ..core.arrays import time_shift_factor
 from ..glitches.families import unit_snr
-from ..glitches.injection import power_law
+from ..glitches.injection import add_burst, draw_snrs
 from ..gw.priors import Prior
 from ..gw.simulator import Simulator
 from ..gw.waveforms import angle_factors
@@ -149,8 +149,6 @@ class DenoiserSimulation:
             bursts = self.pool.bursts[ifos[k]]
             for _ in range(count):
                 burst = bursts[rng.integers(len(bursts))]
-                rho = power_law(rng, 1, g["snr"]["alpha"], g["snr"]["minimum"], g["snr"]["maximum"])[0]
-                start = rng.integers(0, max(1, self.window.n_samples - width + 1))
-                piece = burst[: self.window.n_samples - start]
-                out[row, k, start:start + piece.size] += rho * piece
+                rho = draw_snrs(rng, 1, g["snr"])[0]
+                add_burst(out[row, k], burst, rng.integers(0, max(1, self.window.n_samples - width + 1)), rho)
         return torch.as_tensor(out, device=self.device), counts

@@ -31,6 +31,19 @@ def power_law(rng: np.random.Generator, n: int, alpha: float, lo: float, hi: flo
     return (lo**a + u * (hi**a - lo**a)) ** (1 / a)
 
 
+def draw_snrs(rng: np.random.Generator, n: int, snr: dict) -> np.ndarray:
+    """``n`` optimal SNRs from a glitch section's ``snr`` settings (the schema's ``glitch_snr``):
+    p(ρ) ∝ ρ^alpha on [minimum, maximum]."""
+    return power_law(rng, n, snr["alpha"], snr["minimum"], snr["maximum"])
+
+
+def add_burst(out: np.ndarray, burst: np.ndarray, start: int, snr: float) -> None:
+    """Add ``snr`` times a unit-SNR ``burst`` to the series ``out`` from sample ``start``
+    (cut at the series' end)."""
+    piece = burst[: out.shape[-1] - start]
+    out[start:start + piece.size] += snr * piece
+
+
 def draw_catalogue(rate: float, duration: float, window: float, snr: dict, classes: list[str],
                    rng: np.random.Generator) -> pd.DataFrame:
     """Poisson(rate · duration) glitches of equally likely ``classes``; ``time`` is where a
@@ -39,17 +52,15 @@ def draw_catalogue(rate: float, duration: float, window: float, snr: dict, class
     return pd.DataFrame({
         "start": np.sort(rng.uniform(0, duration - window, n)),
         "class": rng.choice(classes, n),
-        "snr": power_law(rng, n, snr["alpha"], snr["minimum"], snr["maximum"]),
+        "snr": draw_snrs(rng, n, snr),
     })
 
 
 def whitened_stretch(bursts: np.ndarray, starts: np.ndarray, snrs: np.ndarray, domain: FrequencyDomain) -> np.ndarray:
     """A whitened stretch (``domain``) holding each unit-SNR burst (rows) times its SNR from its start."""
     out = np.zeros(domain.n_samples)
-    width = bursts.shape[-1]
     for x, start, rho in zip(bursts, starts, snrs):
-        i = int(round(start * domain.sample_rate))
-        out[i:i + width] += rho * x[:domain.n_samples - i]
+        add_burst(out, x, int(round(start * domain.sample_rate)), rho)
     return out
 
 

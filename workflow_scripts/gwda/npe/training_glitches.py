@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from ..core.arrays import time_shift_factor
-from ..glitches.injection import in_segment, power_law
+from ..glitches.injection import draw_snrs, in_segment
 from ..gw.simulator import Simulator
 
 
@@ -38,12 +38,11 @@ class TrainingGlitches:
 
     def draw(self, n: int, rng: np.random.Generator) -> dict[str, dict[str, np.ndarray]]:
         """Per detector: the row, pool index, SNR and start (s from the segment's start) of each glitch."""
-        snr = self.settings["snr"]
         out = {}
         for ifo in self.sim.ifos:
             rows = np.repeat(np.arange(n), rng.poisson(self.rate, n))
             out[ifo] = {"row": rows, "index": rng.integers(0, len(self.pool[ifo]), rows.size),
-                        "snr": power_law(rng, rows.size, snr["alpha"], snr["minimum"], snr["maximum"]),
+                        "snr": draw_snrs(rng, rows.size, self.settings["snr"]),
                         "start": rng.uniform(self.first, self.last, rows.size)}
         return out
 

@@ -96,7 +96,7 @@ def glitch_robustness(model: str, network: str, psd: list, result: str, table: s
 
     from ..core.coverage import interval_coverage
     from ..core.devices import resolve_device
-    from ..glitches.injection import in_segment
+    from ..glitches.injection import draw_snrs, in_segment
     from ..glitches.sources import glitch_classes, glitch_maker
     from ..npe.injections import BIASED, Injections, analyse
     from ..npe.model import TrainedModel
@@ -114,7 +114,7 @@ def glitch_robustness(model: str, network: str, psd: list, result: str, table: s
     injections = Injections.draw(npe, n, rng)
     arrival, snr = injections.arrival, injections.snr
     draws = pd.DataFrame({"glitch_detector": rng.choice(sim.ifos, n), "glitch_class": rng.choice(classes, n),
-                          "glitch_snr": rng.uniform(g["snr"]["minimum"], g["snr"]["maximum"], n),
+                          "glitch_snr": draw_snrs(rng, n, g["snr"]),
                           "glitch_offset": rng.uniform(-g["offset"], g["offset"], n)})
     offset = sim.trigger_time - sim.segment_start
     t0 = time.time()
