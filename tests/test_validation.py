@@ -69,9 +69,11 @@ def test_jsd_grid_reaches_a_small_mode_in_the_tails():
     n = 20000
     a = rng.normal(0, 1, n)
     b = np.where(rng.random(n) < 0.03, rng.normal(-5, 0.3, n), rng.normal(0, 1, n))
-    grid = np.linspace(-12, 8, 4000)
+    grid = np.linspace(-12, 12, 6000)
     everything = jsd_of_densities(gaussian_kde(a)(grid), gaussian_kde(b)(grid), grid)
     assert jsd(a, b) == pytest.approx(everything, rel=0.02)
+    # and the same above the bulk: the grid is widened at both ends
+    assert jsd(-a, -b) == pytest.approx(everything, rel=0.02)
 
 
 def test_jsd_of_large_sets_is_thinned_reproducibly():
@@ -85,6 +87,28 @@ def test_jsd_of_large_sets_is_thinned_reproducibly():
     assert jsd(a, b) == pytest.approx(exact, abs=2e-3 + 0.05 * exact)
     # two distinct values are enough for a KDE
     assert np.isfinite(jsd(np.array([0.0, 1.0] * 50), np.array([0.5, 1.5] * 50)))
+
+
+def test_jsd_thins_each_large_set_to_20000_without_replacement_with_seed_0():
+    """The thinning is exactly: seed 0, each set above 20 000 samples drawn down to 20 000
+    without replacement (a draw with replacement would repeat ~37 % of the samples)."""
+    rng = np.random.default_rng(7)
+    a, b = rng.normal(0, 1, 20001), rng.normal(0.5, 1, 30000)
+    draw = np.random.default_rng(0)
+    thinned = [draw.choice(x, 20000, replace=False) for x in (a, b)]
+    assert jsd(a, b) == pytest.approx(jsd(*thinned, max_samples=10**9), rel=1e-12)
+    assert jsd(a, b) != jsd(a, b, seed=1)
+
+
+def test_jsd_of_disjoint_densities_warns_of_nothing():
+    """Zero densities (disjoint supports) are handled, not logged as divisions by zero."""
+    import warnings
+
+    grid = np.linspace(0, 10, 1001)
+    p, q = (grid < 4).astype(float), (grid > 6).astype(float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert jsd_of_densities(p, q, grid) == pytest.approx(np.log(2), rel=1e-9)
 
 
 def test_intervals_and_divergences_of_several_series():

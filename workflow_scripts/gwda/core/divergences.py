@@ -24,10 +24,10 @@ def jsd_of_densities(p: np.ndarray, q: np.ndarray, grid: np.ndarray) -> float:
     """JSD (nats) of two densities tabulated on ``grid`` (normalised here)."""
     p = np.clip(p, 0, None) / np.trapezoid(np.clip(p, 0, None), grid)
     q = np.clip(q, 0, None) / np.trapezoid(np.clip(q, 0, None), grid)
-    m = 0.5 * (p + q)
+    # log(p / m) with m = (p + q) / 2, written so that a subnormal p (m would round to 0) is finite.
     with np.errstate(divide="ignore", invalid="ignore"):
-        kl_p = np.where(p > 0, p * np.log(p / m), 0.0)
-        kl_q = np.where(q > 0, q * np.log(q / m), 0.0)
+        kl_p = np.where(p > 0, p * np.log(2 * p / (p + q)), 0.0)
+        kl_q = np.where(q > 0, q * np.log(2 * q / (p + q)), 0.0)
     return float(max(0.0, 0.5 * np.trapezoid(kl_p, grid) + 0.5 * np.trapezoid(kl_q, grid)))
 
 
