@@ -394,17 +394,20 @@ def test_trained_model_refuses_a_network_or_psd_it_was_not_trained_with(model_fi
         TrainedModel.load(path, _write_psds(other, scale=1.1))
 
 
-def test_model_analysis_is_read_without_torch(model_files, root):
+def test_model_analysis_is_read_without_torch(model_files):
     """importance_sample's environment has no torch: model.json alone gives the analysis."""
     import subprocess
     import sys
+    from pathlib import Path
+
+    import gwda
 
     path, psds, _ = model_files
     code = ("import sys; from gwda.npe.analysis import ModelAnalysis; "
             f"a = ModelAnalysis.load({str(path)!r}, {[str(p) for p in psds]!r}); "
             "assert a.parameters[0] == 'chirp_mass'; assert 'torch' not in sys.modules, 'torch imported'")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
-                         env={"PYTHONPATH": str(root / "workflow_scripts"), "PATH": "/usr/bin:/bin"})
+                         env={"PYTHONPATH": str(Path(gwda.__file__).parents[1]), "PATH": "/usr/bin:/bin"})
     assert out.returncode == 0, out.stderr[-2000:]
 
 
