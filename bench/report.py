@@ -282,7 +282,34 @@ def regression_section(path: Path) -> str:
                       f"{ref['provenance']['date'][:10]}); the suite fails when one moves beyond its kind's relative "
                       f"tolerance ({num(ref['noise_factor'], 2)} × the largest difference between 1 and 2 threads "
                       "per job, at least 1e-4; 1e-9 for what numpy and LALSuite compute alone).", "",
-                      table(["kind", "relative tolerance", "1 vs 2 threads"], rows), ""])
+                      table(["kind", "relative tolerance", "1 vs 2 threads"], rows), ""]
+                     + regression_runs(RESULTS / "regression.json"))
+
+
+def _code_change(git: dict) -> str:
+    """The changed source lines of a run of uncommitted code (its recorded diff), or 'as committed'."""
+    if not git.get("dirty"):
+        return "as committed"
+    changed, current = [], None
+    for line in git.get("diff", "").splitlines():
+        if line.startswith("+++ b/"):
+            current = line[6:]
+        elif current and current.endswith(".py") and line[:1] in "+-" and not line.startswith(("+++", "---")):
+            changed.append(f"`{line[0]} {line[1:].strip()}`")
+    return f"`{current}`: " + " ".join(changed) if changed else "uncommitted changes outside the code"
+
+
+def regression_runs(path: Path) -> list[str]:
+    """The recorded comparisons (``bench/regression.py --record``): a clean run and planted changes."""
+    if not path.exists():
+        return []
+    rows = [[run["provenance"]["git"]["commit"][:10], run["provenance"]["date"][:10],
+             _code_change(run["provenance"]["git"]), f"{run['result']['outside_tolerance']} of {run['result']['numbers']}",
+             ", ".join(f"{k} {v}" for k, v in sorted(run["result"]["by_kind"].items())) or "—"]
+            for run in json.loads(path.read_text())["runs"]]
+    return [f"Recorded comparisons (`bench/regression.py --record`, *from `{path.relative_to(ROOT).as_posix()}`*): "
+            "the code as committed, and with a plausible bug planted, which the check must reject.", "",
+            table(["commit", "date", "code", "numbers outside tolerance", "by kind"], rows), ""]
 
 
 # -- documents ----------------------------------------------------------------------------------
