@@ -7,11 +7,10 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import h5py
 import numpy as np
 
 from ..gw.domain import FrequencyDomain
-from ..runtime import atomic_output, set_attrs
+from ..io import glitch_files
 from . import families
 
 
@@ -28,24 +27,18 @@ class BurstSet:
         return self.labels == self.classes.index(name)
 
     def write(self, path: Path | str) -> None:
-        with atomic_output(path) as tmp, h5py.File(tmp, "w") as fh:
-            fh["series"] = self.series.astype(np.float32)
-            fh["labels"] = self.labels
-            for k, v in self.parameters.items():
-                fh[f"parameters/{k}"] = v
-            d = self.domain
-            set_attrs(fh, {**self.attrs, "classes": list(self.classes), "window": d.duration,
-                           "sample_rate": d.sample_rate, "f_min": d.f_min, "f_max": d.f_max,
-                           "normalisation": "unit optimal SNR in whitened data (gwda.glitches.families)"})
+        d = self.domain
+        glitch_files.write_bursts(path, self.series, self.labels, self.parameters,
+                                  {**self.attrs, "classes": list(self.classes), "window": d.duration,
+                                   "sample_rate": d.sample_rate, "f_min": d.f_min, "f_max": d.f_max,
+                                   "normalisation": "unit optimal SNR in whitened data (gwda.glitches.families)"})
 
     @classmethod
     def read(cls, path: Path | str) -> BurstSet:
-        with h5py.File(path, "r") as fh:
-            a = dict(fh.attrs)
-            domain = families.window_domain(float(a.pop("window")), float(a.pop("sample_rate")),
-                                            float(a.pop("f_min")), float(a.pop("f_max")))
-            return cls(fh["series"][()], fh["labels"][()], tuple(json.loads(a.pop("classes"))),
-                       {k: fh[f"parameters/{k}"][()] for k in fh["parameters"]}, domain, a)
+        series, labels, parameters, a = glitch_files.read_bursts(path)
+        domain = families.window_domain(float(a.pop("window")), float(a.pop("sample_rate")),
+                                        float(a.pop("f_min")), float(a.pop("f_max")))
+        return cls(series, labels, tuple(json.loads(a.pop("classes"))), parameters, domain, a)
 
 
 def simulate(classes: list[str], ranges: dict[str, dict], n_per_class: int, domain: FrequencyDomain,

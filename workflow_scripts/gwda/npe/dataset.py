@@ -15,14 +15,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import h5py
 import numpy as np
 
 from ..core.reduced_basis import mismatch, reduced_basis
 from ..gw.priors import Prior
 from ..gw.simulator import Simulator
 from ..gw.waveforms import draw_and_generate, intrinsic_names
-from ..runtime import atomic_output
+from ..io import waveform_files
 
 log = logging.getLogger(__name__)
 
@@ -42,18 +41,10 @@ class WaveformDataset:
     @classmethod
     def read(cls, path: Path | str, n: int | None = None) -> WaveformDataset:
         """The (first ``n``) stored waveforms."""
-        rows = slice(n)
-        with h5py.File(path, "r") as fh:
-            params = {k: fh[f"parameters/{k}"][rows] for k in fh["parameters"]}
-            return cls(params, fh["coefficients"][rows], fh["basis"][()], dict(fh.attrs))
+        return cls(*waveform_files.read(path, n))
 
     def write(self, path: Path | str) -> None:
-        with atomic_output(path) as tmp, h5py.File(tmp, "w") as fh:
-            for k, v in self.parameters.items():
-                fh[f"parameters/{k}"] = v
-            fh["coefficients"] = self.coefficients.astype(np.complex64)
-            fh["basis"] = self.basis
-            fh.attrs.update(self.attrs)
+        waveform_files.write(path, self.parameters, self.coefficients, self.basis, self.attrs)
 
 
 def generate_dataset(sim: Simulator, prior: Prior, n: int, svd_size: int, rng: np.random.Generator,

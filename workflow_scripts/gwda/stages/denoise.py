@@ -7,11 +7,11 @@ import logging
 import time
 from pathlib import Path
 
-import h5py
 import numpy as np
 
+from ..io.denoiser_files import write_reconstruction
 from ..npe.analysis import ModelAnalysis, data_fingerprint
-from ..runtime import atomic_output, rng, set_attrs, write_json
+from ..runtime import rng, write_json
 
 log = logging.getLogger(__name__)
 
@@ -211,15 +211,11 @@ def denoise_event(network: str, model: str, strain: list, psd: list, posterior: 
            "max_likelihood_log_likelihood_ratio": float(0.5 * (sum(np.sum(np.abs(data_band[i]) ** 2) for i in sim.ifos)
                                                                - misfit[best])),
            "window": {"start": window.start, "duration": window.duration, "sample_rate": window.sample_rate}}
-    with atomic_output(reconstruction) as tmp, h5py.File(tmp, "w") as fh:
-        fh["times"] = times
-        for k, ifo in enumerate(denoiser.detectors):
-            g = fh.create_group(ifo)
-            g["data"], g["denoised"], g["max_likelihood"] = data[0, k], estimate[k], ml[k]
-            g["posterior_q05"], g["posterior_q95"] = lo[k], hi[k]
-        set_attrs(fh, {"event": event, "trigger_time": sim.trigger_time, "sample_rate": window.sample_rate,
-                       "description": "whitened strain (white noise: variance 1/<w^2> per sample in the band), the "
-                                      "Transformer's reconstruction and posterior waveforms; times from the trigger"})
+    write_reconstruction(reconstruction, times,
+                         {ifo: {"data": data[0, k], "denoised": estimate[k], "max_likelihood": ml[k],
+                                "posterior_q05": lo[k], "posterior_q95": hi[k]}
+                          for k, ifo in enumerate(denoiser.detectors)},
+                         event, sim.trigger_time, window.sample_rate)
     write_json(result, out)
     plots.denoised_strain(times, {ifo: data[0, k] for k, ifo in enumerate(denoiser.detectors)},
                           {ifo: estimate[k] for k, ifo in enumerate(denoiser.detectors)},

@@ -8,12 +8,12 @@ import logging
 import time
 from pathlib import Path
 
-import h5py
 import numpy as np
 
 from ..glitches import families
 from ..glitches.dataset import BurstSet, simulate
-from ..runtime import atomic_output, rng, set_attrs, write_json
+from ..io.glitch_files import read_generated, write_generated
+from ..runtime import rng, write_json
 
 log = logging.getLogger(__name__)
 
@@ -130,27 +130,14 @@ def generate_glitches(network: str, glitches: str, config: dict, threads: int = 
     t0 = time.time()
     series, params = gen.generate(labels, rng(seed, "generate_glitches"))
     seconds = time.time() - t0
-    with atomic_output(glitches) as tmp, h5py.File(tmp, "w") as fh:
-        fh["series"] = series.astype(np.float32)
-        fh["labels"] = labels
-        fh["snr"] = families.optimal_snr(series, gen.domain)
-        for k, v in params.items():
-            fh[f"parameters/{k}"] = v
-        set_attrs(fh, {"classes": list(gen.encoder.classes), "seed": seed, "window": gen.domain.duration,
-                       "sample_rate": gen.domain.sample_rate, "f_min": gen.domain.f_min, "f_max": gen.domain.f_max,
-                       "normalisation": "unit optimal SNR in whitened data (gwda.glitches.families)",
-                       "seconds": seconds, "glitches_per_second": len(labels) / seconds, "threads": threads,
-                       "device": str(gen.gan.scale.device)})
+    write_generated(glitches, series, labels, families.optimal_snr(series, gen.domain), params,
+                    {"classes": list(gen.encoder.classes), "seed": seed, "window": gen.domain.duration,
+                     "sample_rate": gen.domain.sample_rate, "f_min": gen.domain.f_min, "f_max": gen.domain.f_max,
+                     "normalisation": "unit optimal SNR in whitened data (gwda.glitches.families)",
+                     "seconds": seconds, "glitches_per_second": len(labels) / seconds, "threads": threads,
+                     "device": str(gen.gan.scale.device)})
     log.info("generated %d glitches in %.2f s (%.0f per second)", len(labels), seconds, len(labels) / seconds)
     return {"n": int(len(labels)), "glitches_per_second": len(labels) / seconds}
-
-
-def read_generated(path: str) -> tuple[np.ndarray, np.ndarray, dict]:
-    import json
-
-    with h5py.File(path, "r") as fh:
-        attrs = {k: (json.loads(v) if k == "classes" else v) for k, v in fh.attrs.items()}
-        return fh["series"][()], fh["labels"][()], attrs
 
 
 def evaluate_glitch_gan(training_set: str, heldout_set: str, glitches: str, losses: str, gan_summary: str,

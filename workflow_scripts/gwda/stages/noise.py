@@ -3,10 +3,8 @@ it compares with the real off-source data."""
 
 from __future__ import annotations
 
-import json
 import logging
 
-import h5py
 import numpy as np
 
 from ..gw import noise as gaussian_noise
@@ -14,6 +12,7 @@ from ..gw import psd as psd_estimation
 from ..gw.domain import WHITENING_CONVENTION, FrequencyDomain
 from ..io import psd_files
 from ..io import strain as strain_files
+from ..io.noise_files import SimulatedNoise, write_noise_with_glitches, write_simulated_noise
 from ..plots.data import noise_comparison_figure
 from ..runtime import atomic_output, rng, write_json
 
@@ -36,44 +35,33 @@ def simulate_noise(strain: list, psd: list, noise: str, summary: str, figure: st
     n_real = config["noise"]["realisations"]
     result: dict = {"event": event, "convention": WHITENING_CONVENTION, "f_min": domain.f_min,
                     "f_max": domain.f_max, "detectors": {}}
-    real_psds, sim_psds, white_real, white_sim = {}, {}, {}, {}
-    with atomic_output(noise) as tmp, h5py.File(tmp, "w") as fh:
-        fh.attrs.update({"event": event, "convention": WHITENING_CONVENTION, "config": json.dumps(config),
-                         "duration": domain.duration, "sample_rate": domain.sample_rate,
-                         "roll_off": domain.roll_off})
-        for strain_path, psd_path in zip(strain, psd):
-            estimate = psd_files.read(psd_path)
-            det = estimate.detector
-            generator = rng(config["seed"], "simulate_noise", event, det)
-            _, _, chunks = strain_files.read_offsource(strain_path)
-            fd = gaussian_noise.frequency_domain_noise(estimate.values, domain, n_real, generator)
-            td = gaussian_noise.time_domain_noise(estimate.frequencies, estimate.values, domain.duration,
-                                                  domain.sample_rate, generator)
-            sim_chunks = [gaussian_noise.time_domain_noise(estimate.frequencies, estimate.values,
-                                                           c.size / domain.sample_rate, domain.sample_rate, generator)
-                          for c in chunks]
-            sim_psd = psd_estimation.estimate(sim_chunks, det, domain, data["psd"])
-            white_real[det] = gaussian_noise.whitened_offsource(chunks, estimate.values, domain)
-            white_sim[det] = gaussian_noise.whitened_offsource(sim_chunks, sim_psd.values, domain)
-            band = domain.mask
-            result["detectors"][det] = {
-                "simulated_frequency_domain": gaussian_noise.gaussianity(domain.whiten(fd, estimate.values)[:, band]),
-                "real_offsource": gaussian_noise.gaussianity(white_real[det]),
-                "simulated_offsource_same_pipeline": gaussian_noise.gaussianity(white_sim[det]),
-                "median_asd_ratio_simulated_to_real": float(np.median(np.sqrt(sim_psd.values[band]
-                                                                              / estimate.values[band]))),
-                "psd_averages": estimate.attrs.get("n_averages"),
-            }
-            g = fh.create_group(det)
-            g["frequencies"] = domain.frequencies
-            g["frequency_domain"] = fd
-            g["frequency_domain"].attrs["description"] = (
-                "coloured noise realisations (rows), windowed-data equivalent, zero outside the band")
-            g["time_domain"] = td
-            g["time_domain"].attrs.update({"gps_start": 0.0, "sample_rate": domain.sample_rate,
-                                           "description": "one unwindowed segment of coloured noise"})
-            g["psd"] = estimate.values
-            real_psds[det], sim_psds[det] = estimate, sim_psd
+    real_psds, sim_psds, white_real, white_sim, simulated = {}, {}, {}, {}, {}
+    for strain_path, psd_path in zip(strain, psd):
+        estimate = psd_files.read(psd_path)
+        det = estimate.detector
+        generator = rng(config["seed"], "simulate_noise", event, det)
+        _, _, chunks = strain_files.read_offsource(strain_path)
+        fd = gaussian_noise.frequency_domain_noise(estimate.values, domain, n_real, generator)
+        td = gaussian_noise.time_domain_noise(estimate.frequencies, estimate.values, domain.duration,
+                                              domain.sample_rate, generator)
+        sim_chunks = [gaussian_noise.time_domain_noise(estimate.frequencies, estimate.values,
+                                                       c.size / domain.sample_rate, domain.sample_rate, generator)
+                      for c in chunks]
+        sim_psd = psd_estimation.estimate(sim_chunks, det, domain, data["psd"])
+        white_real[det] = gaussian_noise.whitened_offsource(chunks, estimate.values, domain)
+        white_sim[det] = gaussian_noise.whitened_offsource(sim_chunks, sim_psd.values, domain)
+        band = domain.mask
+        result["detectors"][det] = {
+            "simulated_frequency_domain": gaussian_noise.gaussianity(domain.whiten(fd, estimate.values)[:, band]),
+            "real_offsource": gaussian_noise.gaussianity(white_real[det]),
+            "simulated_offsource_same_pipeline": gaussian_noise.gaussianity(white_sim[det]),
+            "median_asd_ratio_simulated_to_real": float(np.median(np.sqrt(sim_psd.values[band]
+                                                                          / estimate.values[band]))),
+            "psd_averages": estimate.attrs.get("n_averages"),
+        }
+        simulated[det] = SimulatedNoise(fd, td, estimate.values)
+        real_psds[det], sim_psds[det] = estimate, sim_psd
+    write_simulated_noise(noise, simulated, domain, event, config)
     result["glitches"] = _noise_with_glitches(psd, glitch_noise, glitch_catalogue, glitch_figure, event, config,
                                               glitch_network)
     write_json(summary, result)
@@ -98,41 +86,36 @@ def _noise_with_glitches(psd: list, glitch_noise: str, glitch_catalogue: str, gl
     make, window = glitch_maker(settings["source"], config, glitch_network[0] if glitch_network else None)
     stretch = injection.stretch_domain(float(settings["duration"]), float(data["sample_rate"]),
                                        float(data["frequency"]["f_min"]), float(data["frequency"]["f_max"]))
-    rows, summary, whitened = [], {"source": settings["source"], "rate": settings["rate"],
-                                   "duration": stretch.duration, "detectors": {}}, {}
-    with atomic_output(glitch_noise) as tmp, h5py.File(tmp, "w") as fh:
-        fh.attrs.update({"event": event, "convention": WHITENING_CONVENTION, "sample_rate": stretch.sample_rate,
-                         "duration": stretch.duration, "gps_start": 0.0, "config": json.dumps(config)})
-        for psd_path in psd:
-            estimate = psd_files.read(psd_path)
-            det = estimate.detector
-            generator = rng(config["seed"], "simulate_noise", "glitches", event, det)
-            cat = injection.draw_catalogue(settings["rate"], stretch.duration, window.duration, settings["snr"],
-                                           classes, generator)
-            bursts = make(list(cat["class"]), generator, det) if len(cat) else np.empty((0, window.n_samples))
-            starts = cat["start"].to_numpy()
-            glitch_white = injection.whitened_stretch(bursts, starts, cat["snr"].to_numpy(), stretch)
-            psd_on_stretch = np.interp(stretch.frequencies, estimate.frequencies, estimate.values)
-            glitch_strain = stretch.coloured_time_series(glitch_white, psd_on_stretch)
-            gaussian = gaussian_noise.time_domain_noise(estimate.frequencies, estimate.values, stretch.duration,
-                                                        stretch.sample_rate, generator)
-            white_without = injection.whiten(gaussian, psd_on_stretch, stretch)
-            white_with = injection.whiten(gaussian + glitch_strain, psd_on_stretch, stretch)
-            recovered = injection.matched_filter_snrs(white_with, bursts, starts, stretch)
-            peaks = measure(bursts, window)["peak_time"] if len(cat) else np.empty(0)
-            for k, (_, g) in enumerate(cat.iterrows()):
-                rows.append({"detector": det, "time": g["start"] + peaks[k], "class": g["class"], "snr": g["snr"],
-                             "recovered_snr": recovered[k]})
-            grp = fh.create_group(det)
-            grp["gaussian"] = gaussian
-            grp["with_glitches"] = gaussian + glitch_strain
-            grp["with_glitches"].attrs["description"] = "the same Gaussian noise plus the glitches of the catalogue"
-            whitened[det] = white_with
-            summary["detectors"][det] = {
-                "n_glitches": int(len(cat)),
-                "gaussian": gaussian_noise.gaussianity(white_without),
-                "with_glitches": gaussian_noise.gaussianity(white_with),
-            }
+    rows, summary, whitened, stretches = [], {"source": settings["source"], "rate": settings["rate"],
+                                              "duration": stretch.duration, "detectors": {}}, {}, {}
+    for psd_path in psd:
+        estimate = psd_files.read(psd_path)
+        det = estimate.detector
+        generator = rng(config["seed"], "simulate_noise", "glitches", event, det)
+        cat = injection.draw_catalogue(settings["rate"], stretch.duration, window.duration, settings["snr"],
+                                       classes, generator)
+        bursts = make(list(cat["class"]), generator, det) if len(cat) else np.empty((0, window.n_samples))
+        starts = cat["start"].to_numpy()
+        glitch_white = injection.whitened_stretch(bursts, starts, cat["snr"].to_numpy(), stretch)
+        psd_on_stretch = np.interp(stretch.frequencies, estimate.frequencies, estimate.values)
+        glitch_strain = stretch.coloured_time_series(glitch_white, psd_on_stretch)
+        gaussian = gaussian_noise.time_domain_noise(estimate.frequencies, estimate.values, stretch.duration,
+                                                    stretch.sample_rate, generator)
+        white_without = injection.whiten(gaussian, psd_on_stretch, stretch)
+        white_with = injection.whiten(gaussian + glitch_strain, psd_on_stretch, stretch)
+        recovered = injection.matched_filter_snrs(white_with, bursts, starts, stretch)
+        peaks = measure(bursts, window)["peak_time"] if len(cat) else np.empty(0)
+        for k, (_, g) in enumerate(cat.iterrows()):
+            rows.append({"detector": det, "time": g["start"] + peaks[k], "class": g["class"], "snr": g["snr"],
+                         "recovered_snr": recovered[k]})
+        stretches[det] = (gaussian, gaussian + glitch_strain)
+        whitened[det] = white_with
+        summary["detectors"][det] = {
+            "n_glitches": int(len(cat)),
+            "gaussian": gaussian_noise.gaussianity(white_without),
+            "with_glitches": gaussian_noise.gaussianity(white_with),
+        }
+    write_noise_with_glitches(glitch_noise, stretches, stretch, event, config)
     catalogue = pd.DataFrame(rows, columns=["detector", "time", "class", "snr", "recovered_snr"])
     with atomic_output(glitch_catalogue) as tmp:
         catalogue.to_csv(tmp, index=False)
