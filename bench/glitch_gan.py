@@ -26,11 +26,12 @@ from gwda.core.gan import ConditionalGAN, train_gan
 from gwda.glitches import families
 from gwda.glitches.dataset import simulate
 from gwda.glitches.generator import ConditionEncoder, GlitchGenerator, reduce
+from gwda.io.layout import glitch_file
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--network", default="results/glitches/gan/network.pt")
+    parser.add_argument("--network", default=str(glitch_file("gan_network")))
     parser.add_argument("--untrained", action="store_true", help="time an untrained generator of the default size")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--n", type=int, default=20000, help="glitches generated (spread over the classes)")

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from recording import RESULTS, ROOT, record
 
+from gwda.io import layout
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -22,7 +24,7 @@ def main() -> None:
     parser.add_argument("--configfile", required=True, help="the --configfile the run was given")
     parser.add_argument("--out", type=Path, default=None, help="default bench/results/workflow_<first event>.json")
     args = parser.parse_args()
-    summary = json.loads((args.workdir / "results" / "summary.json").read_text())
+    summary = json.loads((args.workdir / layout.RUN_SUMMARY).read_text())
     provenance = summary.pop("provenance")
     provenance["configfile"] = args.configfile
     from gwda.provenance import sha256_file
@@ -30,14 +32,16 @@ def main() -> None:
     networks, inputs = {}, {}
     for event, section in summary["events"].items():
         if "model" in section:
-            networks[f"{event}/model/network.pt"] = {"path": f"results/{event}/model/network.pt",
-                                                      "sha256": section["model"]["network"]["sha256"]}
-        for path in sorted((args.workdir / "results" / event / "strain").glob("*.hdf5")):
-            inputs[f"{event}/strain/{path.name}"] = {"path": str(path.relative_to(args.workdir)),
-                                                     "sha256": sha256_file(path)}
+            network = layout.event_file(event, "network")
+            networks[network.relative_to(layout.RESULTS).as_posix()] = {
+                "path": str(network), "sha256": section["model"]["network"]["sha256"]}
+        for path in sorted(layout.event_file(event, "strain", args.workdir).glob("*.hdf5")):
+            inputs[path.relative_to(args.workdir / layout.RESULTS).as_posix()] = {
+                "path": str(path.relative_to(args.workdir)), "sha256": sha256_file(path)}
     if "gan_network_sha256" in summary.get("glitches", {}):
-        networks["glitches/gan/network.pt"] = {"path": "results/glitches/gan/network.pt",
-                                               "sha256": summary["glitches"]["gan_network_sha256"]}
+        network = layout.glitch_file("gan_network")
+        networks[network.relative_to(layout.RESULTS).as_posix()] = {
+            "path": str(network), "sha256": summary["glitches"]["gan_network_sha256"]}
     provenance.update(networks=networks, inputs=inputs)
     out = args.out or RESULTS / f"workflow_{next(iter(summary['events']))}.json"
     record(out, summary, provenance)

@@ -215,17 +215,18 @@ def main() -> None:
                         help=f"store this code's numbers and measured tolerances in {REFERENCE}")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "workflow_scripts"))
+    from gwda.io.layout import event_dir
     from gwda.provenance import provenance
 
     two = args.workdir / "threads2"
     if not args.reuse:
         run_workflow(two, cores=2)
-    now = snapshot(two / "results" / "GW150914")
+    now = snapshot(event_dir("GW150914", two))
     if args.write_reference:
         one = args.workdir / "threads1"
         if not args.reuse:
             run_workflow(one, cores=1)
-        noise = float_order_noise(snapshot(one / "results" / "GW150914"), now)
+        noise = float_order_noise(snapshot(event_dir("GW150914", one)), now)
         reference = {"provenance": provenance(config=tiny_config()), "float_order_noise": noise,
                      "noise_factor": NOISE_FACTOR, "tolerances": tolerances(noise), "numbers": now}
         REFERENCE.parent.mkdir(parents=True, exist_ok=True)

@@ -40,6 +40,7 @@ from gwda.config import load_config
 from gwda.gw.priors import Prior
 from gwda.gw.waveforms import WaveformSettings
 from gwda.io import psd_files
+from gwda.io.layout import SIMULATED_EVENTS, event_dir, event_file
 from gwda.io.samples import read_flow_samples, read_weighted_samples
 from gwda.io.simulated_event import SimulatedEvent, write_event
 from recording import event_files, save
@@ -77,7 +78,7 @@ def write(args) -> None:
     header = (f"# Simulated events written by bench/simulated_events.py (noise coloured like {source}),\n"
               f"# analysed from local GWOSC-format files. Extends {args.config}.\n")
     (out / "config.yaml").write_text(header + yaml.safe_dump(overlay, sort_keys=False))
-    targets = " ".join(f"results/{r['name']}/summary.json" for r in records)
+    targets = " ".join(str(event_file(r["name"], "summary")) for r in records)
     print(f"\nwrote {out}/gwosc, {out}/injections.json, {out}/config.yaml; analyse with\n"
           f"  snakemake --cores all --configfile {args.config} {out}/config.yaml -- {targets}")
 
@@ -124,25 +125,26 @@ def summarise(args) -> None:
     records = json.loads((out / "injections.json").read_text())
     rows = []
     for record in records:
-        res = Path("results") / record["name"]
-        if not (res / "summary.json").exists():
-            print(f"\n{record['name']}: not analysed yet ({res / 'summary.json'} missing), left out")
+        name = record["name"]
+        summary_file = event_file(name, "summary")
+        if not summary_file.exists():
+            print(f"\n{name}: not analysed yet ({summary_file} missing), left out")
             continue
-        summary = json.loads((res / "summary.json").read_text())
-        print(f"\n{record['name']}: {args.seeds} sampling seeds of {args.samples}")
-        parameters = json.loads((res / "model/model.json").read_text())["parameters"]
+        summary = json.loads(summary_file.read_text())
+        print(f"\n{name}: {args.seeds} sampling seeds of {args.samples}")
+        parameters = json.loads(event_file(name, "model").read_text())["parameters"]
         rebalance = None if args.plain else Rebalancing.from_settings(inference["rebalance"], parameters)
-        spread = measure(res, args.seeds, args.samples, args.threads, rebalance=rebalance, time_tails=time_tails,
+        spread = measure(event_dir(name), args.seeds, args.samples, args.threads, rebalance=rebalance, time_tails=time_tails,
                          time_tails_reach=inference["time_tails_reach"])
-        rows.append({"event": record["name"], "network_optimal_snr": record["network_optimal_snr"],
-                     "trigger_snr": json.loads(str(read_flow_samples(res / "posterior/npe_samples.hdf5")[2]
+        rows.append({"event": name, "network_optimal_snr": record["network_optimal_snr"],
+                     "trigger_snr": json.loads(str(read_flow_samples(event_file(name, "flow_samples"))[2]
                                                    .get("trigger_snr", "null"))),
                      "summary": {k: summary.get(k) for k in ("sample_efficiency", "effective_sample_size",
                                                               "log_bayes_factor", "alignment_window_edge_fraction")},
                      "efficiency_over_seeds": {k: spread[k] for k in (
                          "median_efficiency", "min_efficiency", "max_efficiency", "pooled_efficiency",
                          "median_over_pooled", "log_bayes_factor_spread")},
-                     "credible_levels": credible_levels(res / "posterior.hdf5", record["parameters"]),
+                     "credible_levels": credible_levels(event_file(name, "posterior"), record["parameters"]),
                      "flow_against_reweighted": flow_against_reweighted(summary)})
     print(f"\n{'event':<12} {'SNR':>5} {'eff. (pipeline)':>15} {'median':>7} {'min':>6} {'pooled':>7}  "
           + " ".join(f"{k[:6]:>6}" for k in CHECKED))
@@ -176,10 +178,10 @@ def main():
     w.add_argument("--psd-from", required=True, help="an analysed event's results directory (its psd/*.hdf5)")
     w.add_argument("--snr", type=float, nargs="+", default=[15, 20, 25])
     w.add_argument("--config", default="config/local_gw150914.yaml", help="the analysis config (prior, waveform, band)")
-    w.add_argument("--out", default="results/simulated")
+    w.add_argument("--out", default=str(SIMULATED_EVENTS))
     w.add_argument("--seed", type=int, default=1)
     s = sub.add_parser("summarise", help="efficiency and injection recovery of the analysed events")
-    s.add_argument("--out", default="results/simulated")
+    s.add_argument("--out", default=str(SIMULATED_EVENTS))
     s.add_argument("--seeds", type=int, default=10)
     s.add_argument("--samples", type=int, default=50000)
     s.add_argument("--threads", type=int, default=2)

@@ -10,9 +10,10 @@ import h5py
 import numpy as np
 import pytest
 import yaml
+from gwda.io.layout import event_dir, event_file, psd_file, strain_file
 from slurm_cluster import MIN_JOB_AGE, SlurmCluster, unavailable_reason
 
-TARGET = "results/GW150914/summary.json"
+TARGET = str(event_file("GW150914", "summary"))
 # The same threads locally and on the cluster, so that the numbers can be compared exactly
 # (the profile asks for 8-16; a 2-core machine gives local jobs 2).
 THREADS = ["generate_waveforms=2", "train_flow=2", "sample_posterior=2", "importance_sample=2"]
@@ -27,7 +28,7 @@ def _snakemake(root, workdir, *args, timeout=1500):
 
 
 def _numbers(workdir):
-    event = workdir / "results" / "GW150914"
+    event = event_dir("GW150914", workdir)
     summary = json.loads((event / "summary.json").read_text())
     with h5py.File(event / "posterior.hdf5") as fh:
         weights = fh["NPE-IS/weighted_samples"][()]["weights"]
@@ -70,15 +71,15 @@ def test_profile_on_a_real_slurm_cluster(root, tmp_path, synthetic_dir):
         slurm_numbers = _numbers(cluster)       # read before the failing job below replaces the PSD
 
         # A job that fails on the cluster is reported as failed, and leaves no output.
-        strain = cluster / "results" / "GW150914" / "strain" / "H1.hdf5"
+        strain = strain_file("GW150914", "H1", cluster)
         strain.write_bytes(b"not an HDF5 file")
-        failed = _snakemake(root, cluster, "results/GW150914/psd/H1_psd.hdf5", "--profile",
+        failed = _snakemake(root, cluster, str(psd_file("GW150914", "H1")), "--profile",
                             str(root / "profiles" / "slurm"), "--configfile", str(cfg), "--set-threads", *THREADS,
                             *SLURM_TEST_FLAGS, "--retries", "0")
         text = failed.stdout + failed.stderr
         assert failed.returncode != 0
         assert "Error in rule estimate_psd" in text and "SLURM" in text, text[-3000:]
-        assert not (cluster / "results" / "GW150914" / "psd" / "H1_psd.hdf5").exists()
+        assert not psd_file("GW150914", "H1", cluster).exists()
 
     (s_local, w_local, c_local, p_local), (s_slurm, w_slurm, c_slurm, p_slurm) = _numbers(local), slurm_numbers
     np.testing.assert_array_equal(p_local, p_slurm)

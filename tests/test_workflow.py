@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from gwda.io.layout import (GLITCHES, GWOSC_CACHE, RESULTS, RUN_SUMMARY, benchmark_file, checkpoint_file, event_dir,
+                            event_file, figure_file, glitch_file, log_file, strain_file)
 from gwosc_server import GwoscServer
 
 DATA_OUTPUTS = [
@@ -59,7 +61,7 @@ def test_bad_config_fails_before_any_job(root, tmp_path, override, text):
                     "--config", override, cwd=tmp_path)
     assert out.returncode != 0
     assert text in out.stdout + out.stderr
-    assert not (tmp_path / "results").exists()
+    assert not (tmp_path / RESULTS).exists()
 
 
 def test_nested_numeric_override_is_read_as_a_number(root):
@@ -91,8 +93,8 @@ def _write_config(tmp_path, root, data, references=None):
 def _check_posterior_outputs(workdir):
     from gwda.io.samples import read_config, read_sampler_meta
 
-    event_dir = workdir / "results" / "GW150914"
-    posterior = event_dir / "posterior.hdf5"
+    event = event_dir("GW150914", workdir)
+    posterior = event / "posterior.hdf5"
     with h5py.File(posterior) as fh:
         npe = fh["NPE/posterior_samples"][()]
         assert {"chirp_mass", "mass_ratio", "chi_eff", "luminosity_distance", "mass_1_source",
@@ -106,7 +108,7 @@ def _check_posterior_outputs(workdir):
     assert 0 < sampler["sample_efficiency"] <= 1
     assert read_config(posterior)["inference"]["n_samples"] == 2000
     _check_pesummary_reads(posterior)
-    summary = json.loads((event_dir / "summary.json").read_text())
+    summary = json.loads((event / "summary.json").read_text())
     # The NPE group keeps the flow samples inside the prior's support, resampled from the
     # training proposal (uniform in distance in test.yaml) to the prior.
     kept = 2000 * (1 - summary["npe_fraction_outside_prior"])
@@ -114,28 +116,28 @@ def _check_posterior_outputs(workdir):
     assert npe.size == round(kept * summary["npe_proposal_reweighting_efficiency"])
     cm = summary["analyses"]["NPE"]["chirp_mass"]
     assert cm["lower_90"] <= cm["median"] <= cm["upper_90"]
-    assert (event_dir / "model" / "loss.csv").read_text().count("\n") == 3   # header + 2 epochs
+    assert (event / "model" / "loss.csv").read_text().count("\n") == 3   # header + 2 epochs
     return summary
 
 
 def _check_run_summary(workdir):
-    """results/summary.json holds the stages' numbers as they wrote them, every heavy job's wall
-    time, and the run's provenance."""
+    """The run summary (results/summary.json) holds the stages' numbers as they wrote them,
+    every heavy job's wall time, and the run's provenance."""
     from gwda.io.samples import read_sampler_meta
 
-    summary = json.loads((workdir / "results" / "summary.json").read_text())
+    summary = json.loads((workdir / RUN_SUMMARY).read_text())
     event = summary["events"]["GW150914"]
-    sampler = read_sampler_meta(workdir / "results/GW150914/posterior.hdf5", "NPE-IS")
+    sampler = read_sampler_meta(event_file("GW150914", "posterior", workdir), "NPE-IS")
     assert event["summary"]["sample_efficiency"] == sampler["sample_efficiency"]
-    pp = json.loads((workdir / "results/GW150914/validation/pp_test.json").read_text())
+    pp = json.loads(event_file("GW150914", "pp_test", workdir).read_text())
     assert event["pp_test"]["combined_pvalue"] == pp["combined_pvalue"]
-    benchmark = (workdir / "results/GW150914/benchmarks/train_flow.tsv").read_text().splitlines()
+    benchmark = benchmark_file("GW150914", "train_flow", workdir).read_text().splitlines()
     assert event["jobs"]["train_flow"]["seconds"] == float(benchmark[-1].split("\t")[0])
     assert {"train_flow", "sample_posterior", "importance_sample", "pp_test"} <= set(event["jobs"])
     assert "train_glitch_gan" in summary["glitches"]["jobs"] and len(summary["glitches"]["gan_network_sha256"]) == 64
     from gwda.provenance import sha256_file
 
-    assert event["model"]["network"]["sha256"] == sha256_file(workdir / "results/GW150914/model/network.pt")
+    assert event["model"]["network"]["sha256"] == sha256_file(event_file("GW150914", "network", workdir))
     provenance = summary["provenance"]
     assert len(provenance["git"]["commit"]) == 40 and provenance["machine"]["logical_cores"] >= 1
     assert provenance["config"]["inference"]["n_samples"] == 2000
@@ -174,10 +176,10 @@ def _check_summarypages_takes(posterior, webdir):
 
 
 def _check_validation_outputs(workdir, reference_label=None):
-    event_dir = workdir / "results" / "GW150914"
-    missing = [f"{f}.{ext}" for f in FIGURES for ext in ("png", "pdf") if not (event_dir / "figures" / f"{f}.{ext}").is_file()]
+    event = event_dir("GW150914", workdir)
+    missing = [f"{f}.{ext}" for f in FIGURES for ext in ("png", "pdf") if not (event / "figures" / f"{f}.{ext}").is_file()]
     assert not missing
-    pp = json.loads((event_dir / "validation" / "pp_test.json").read_text())
+    pp = json.loads((event / "validation" / "pp_test.json").read_text())
     assert pp["n_injections"] == 12 and 0 <= pp["combined_pvalue"] <= 1
     assert set(pp["pvalues"]) == set(pp["parameters"]) >= {"chirp_mass", "luminosity_distance", "geocent_time"}
     # Each injection also reweighted with the exact likelihood (test.yaml asks for it).
@@ -187,9 +189,9 @@ def _check_validation_outputs(workdir, reference_label=None):
     assert set(is_pp["pvalues"]) == set(pp["parameters"]) and 0 <= is_pp["combined_pvalue"] <= 1
     # drawn per injection towards an ESS of 20 (test.yaml), at most 600 samples each
     assert is_pp["target_ess"] == 20 and is_pp["effective_sample_size"]["median"] >= 1
-    levels = (event_dir / "validation" / "pp_levels.csv").read_text().strip().splitlines()
+    levels = (event / "validation" / "pp_levels.csv").read_text().strip().splitlines()
     assert len(levels) == 13
-    comparison = json.loads((event_dir / "validation" / "comparison.json").read_text())
+    comparison = json.loads((event / "validation" / "comparison.json").read_text())
     pairs = {"NPE vs NPE-IS"} | ({f"NPE vs {reference_label}", f"NPE-IS vs {reference_label}"} if reference_label else set())
     assert set(comparison["jsd_nat"]) == pairs
     for divergences in comparison["jsd_nat"].values():
@@ -198,24 +200,24 @@ def _check_validation_outputs(workdir, reference_label=None):
 
 
 def _check_data_outputs(workdir, expect_ratio_of=None):
-    event_dir = workdir / "results" / "GW150914"
-    missing = [p for p in DATA_OUTPUTS if not (event_dir / p).is_file()]
+    event = event_dir("GW150914", workdir)
+    missing = [p for p in DATA_OUTPUTS if not (event / p).is_file()]
     assert not missing
-    summary = json.loads((event_dir / "noise" / "noise_summary.json").read_text())
+    summary = json.loads((event / "noise" / "noise_summary.json").read_text())
     for det in ("H1", "L1"):
         fd = summary["detectors"][det]["simulated_frequency_domain"]
         assert abs(fd["variance"] - 1) < 5 * fd["variance_std"]
-        with h5py.File(event_dir / "strain" / f"{det}.hdf5") as fh:
+        with h5py.File(event / "strain" / f"{det}.hdf5") as fh:
             assert json.loads(fh.attrs["config"])["data"]["psd"]["placement"] == "around"
             assert json.loads(fh.attrs["segment"]) == [1126259460.4, 1126259464.4]
     glitches = summary["glitches"]
     assert glitches["source"] == "gan" and set(glitches["detectors"]) == {"H1", "L1"}
-    catalogue = pd.read_csv(event_dir / "noise" / "glitch_catalogue.csv")
+    catalogue = pd.read_csv(event / "noise" / "glitch_catalogue.csv")
     assert len(catalogue) == sum(d["n_glitches"] for d in glitches["detectors"].values())
     if expect_ratio_of is not None:
         from gwda.io import psd_files
 
-        est = psd_files.read(event_dir / "psd" / "H1_psd.hdf5")
+        est = psd_files.read(event / "psd" / "H1_psd.hdf5")
         band = (est.frequencies >= 20) & (est.frequencies <= 1024)
         # 10 median-averaged segments: per-bin relative scatter ~0.45, band median within 10 %.
         ratio = est.values[band] / expect_ratio_of(est.frequencies[band])
@@ -224,7 +226,7 @@ def _check_data_outputs(workdir, expect_ratio_of=None):
 
 
 def _check_glitch_outputs(workdir):
-    glitch_dir = workdir / "results" / "glitches"
+    glitch_dir = workdir / GLITCHES
     assert not [p for p in GLITCH_OUTPUTS if not (glitch_dir / p).is_file()]
     metrics = json.loads((glitch_dir / "gan_metrics.json").read_text())
     assert set(metrics["classes"]) == {"sine_gaussian", "ringdown", "white_noise_burst", "gaussian_pulse", "bbh"}
@@ -238,7 +240,7 @@ def _check_glitch_outputs(workdir):
 
 
 def _check_denoiser_outputs(workdir):
-    event = workdir / "results" / "GW150914"
+    event = event_dir("GW150914", workdir)
     for p in ("denoiser/network.pt", "denoiser/losses.csv", "denoiser/training.json", "denoiser/metrics.json",
               "denoiser/denoised.hdf5", "denoiser/event.json", "figures/denoiser_overlap.png",
               "figures/denoiser_loss.pdf", "figures/denoised_strain.png", "figures/denoised_strain.pdf"):
@@ -261,15 +263,15 @@ def _check_denoiser_outputs(workdir):
 def _check_glitch_robustness(workdir):
     """The robustness test's outputs (the tiny model barely reads its data, so its numbers say
     nothing; tests/test_posterior_checks.py shows that the measurement sees a glitch's damage)."""
-    result = json.loads((workdir / "results/GW150914/validation/glitch_robustness.json").read_text())
+    result = json.loads(event_file("GW150914", "glitch_robustness", workdir).read_text())
     assert result["injections"] == 12
     for label in ("clean", "glitch"):
         assert set(result[label]["coverage_90"]) == set(result[label]["pvalues"])
         assert set(result[label]["bias"]) == {"chirp_mass", "mass_ratio", "luminosity_distance", "ra", "dec"}
         assert 0 < result[label]["sample_efficiency"]["median"] <= 1
-    table = pd.read_csv(workdir / "results/GW150914/validation/glitch_robustness.csv")
+    table = pd.read_csv(event_file("GW150914", "glitch_robustness_table", workdir))
     assert len(table) == 12 and table["glitch_snr"].between(8, 25).all() and table["glitch_offset"].abs().max() <= 0.5
-    assert (workdir / "results/GW150914/figures/glitch_robustness.png").is_file()
+    assert figure_file("GW150914", "glitch_robustness", workdir).is_file()
 
 
 @pytest.mark.slow
@@ -289,12 +291,12 @@ def test_whole_dag_runs_offline_on_synthetic_files(root, tmp_path, synthetic_dir
     _check_run_summary(tmp_path)
     # The stored GW150914 reference (bench/reference) was made from the GWOSC files: it does not
     # apply to synthetic strain, and the comparison says so instead of comparing.
-    exact = json.loads((tmp_path / "results/GW150914/validation/exact_comparison.json").read_text())
+    exact = json.loads(event_file("GW150914", "exact_comparison", tmp_path).read_text())
     assert not exact["applies"] and "jsd_nat" not in exact
     assert {d.split(":")[0] for d in exact["differences"]} >= {"strain.H1", "strain.L1", "psd.H1", "psd.L1"}
     again = snakemake(root, "-n", "--cores", "2", "--configfile", str(cfg), "-d", str(tmp_path))
     assert "Nothing to be done" in again.stdout + again.stderr
-    _check_summarypages_takes(tmp_path / "results" / "GW150914" / "posterior.hdf5", tmp_path / "pages")
+    _check_summarypages_takes(event_file("GW150914", "posterior", tmp_path), tmp_path / "pages")
     report = snakemake(root, "--configfile", str(cfg), "-d", str(tmp_path), "--report", "report.html")
     assert report.returncode == 0, report.stderr[-3000:]
     html = (tmp_path / "report.html").read_text()
@@ -306,35 +308,35 @@ def test_whole_dag_runs_offline_on_synthetic_files(root, tmp_path, synthetic_dir
                     "Posteriors with a glitch near the merger"):
         assert caption in html
     # The opt-in denoiser trained on Gaussian noise only, measured on the same examples.
-    target = "results/GW150914/denoiser/gaussian/metrics.json"
+    target = str(event_file("GW150914", "denoiser_gaussian_metrics"))
     out = snakemake(root, "--cores", "2", "--configfile", str(cfg), "-d", str(tmp_path), target)
     assert out.returncode == 0, out.stderr[-3000:]
     gaussian = json.loads((tmp_path / target).read_text())
-    with_glitches = json.loads((tmp_path / "results/GW150914/denoiser/metrics.json").read_text())
+    with_glitches = json.loads(event_file("GW150914", "denoiser_metrics", tmp_path).read_text())
     assert not gaussian["glitches_in_training"] and with_glitches["glitches_in_training"]
     assert gaussian["median_overlap_snr_above_20"]["data"] == with_glitches["median_overlap_snr_above_20"]["data"]
     # The opt-in estimator trained with glitches, tested on the same injections and glitches,
     # and both models with gengli's blips, summarised side by side.
-    target = "results/GW150914/validation/glitch_robustness_summary.csv"
+    target = str(event_file("GW150914", "glitch_robustness_summary"))
     out = snakemake(root, "--cores", "2", "--configfile", str(cfg), "-d", str(tmp_path), target)
     assert out.returncode == 0, out.stderr[-3000:]
     summary = pd.read_csv(tmp_path / target)
     assert list(summary["data"]) == ["clean", "GAN glitches", "gengli blips"] * 2
     assert summary["coverage_90_mean"].between(0, 1).all() and summary["injections"].nunique() == 1
-    gengli = json.loads((tmp_path / "results/GW150914/validation/glitch_robustness_gengli.json").read_text())
+    gengli = json.loads(event_file("GW150914", "glitch_robustness_gengli", tmp_path).read_text())
     assert gengli["glitch_source"] == "gengli" and gengli["glitch_classes"] == ["gengli_blip"]
     for name in ("glitch_robustness", "glitch_robustness_glitch_trained"):
-        gan = pd.read_csv(tmp_path / f"results/GW150914/validation/{name}.csv")
-        blips = pd.read_csv(tmp_path / f"results/GW150914/validation/{name}_gengli.csv")
+        gan = pd.read_csv(event_file("GW150914", f"{name}_table", tmp_path))
+        blips = pd.read_csv(event_file("GW150914", f"{name}_gengli_table", tmp_path))
         pd.testing.assert_series_equal(gan["clean_level_chirp_mass"], blips["clean_level_chirp_mass"])
-    log = (tmp_path / "results/GW150914/logs/train_flow_glitches.log").read_text()
+    log = log_file("GW150914", "train_flow_glitches", tmp_path).read_text()
     assert "training with gan glitches" in log and "at 0.5 per s per detector" in log
-    plain = pd.read_csv(tmp_path / "results/GW150914/validation/glitch_robustness.csv")
-    trained = pd.read_csv(tmp_path / "results/GW150914/validation/glitch_robustness_glitch_trained.csv")
+    plain = pd.read_csv(event_file("GW150914", "glitch_robustness_table", tmp_path))
+    trained = pd.read_csv(event_file("GW150914", "glitch_robustness_glitch_trained_table", tmp_path))
     pd.testing.assert_frame_equal(plain[["network_snr", "glitch_snr", "glitch_offset", "glitch_class"]],
                                   trained[["network_snr", "glitch_snr", "glitch_offset", "glitch_class"]])
     # The opt-in standard-sampler reference, at the config's tiny dynesty setting.
-    target = "results/GW150914/bilby/comparison.json"
+    target = str(event_file("GW150914", "bilby_comparison"))
     out = snakemake(root, "--cores", "2", "--configfile", str(cfg), "-d", str(tmp_path), target)
     assert out.returncode == 0, out.stderr[-3000:]
     bilby = json.loads((tmp_path / target).read_text())
@@ -342,7 +344,7 @@ def test_whole_dag_runs_offline_on_synthetic_files(root, tmp_path, synthetic_dir
     assert bilby["reference_seconds"] > 0 and bilby["wall_time_ratio"] > 0
     assert set(bilby["jsd_nat"]) == {"NPE vs exact", "NPE-IS vs exact"}
     assert np.isfinite(bilby["log_bayes_factor"]["exact"])
-    reference = json.loads((tmp_path / "results/GW150914/bilby/summary.json").read_text())
+    reference = json.loads(event_file("GW150914", "bilby_summary", tmp_path).read_text())
     assert 0 < reference["reweighting"]["efficiency"] <= 1 and set(reference["inputs"]["strain"]) == {"H1", "L1"}
 
 
@@ -359,9 +361,9 @@ def test_jobs_run_this_checkouts_gwda_whatever_else_is_installed(root, tmp_path,
     assert "the other checkout was imported" in plain.stderr       # the decoy does take precedence
     cfg = _write_config(tmp_path, root, {"local": {"directory": str(synthetic_dir)}})
     out = snakemake(root, "--cores", "1", "--configfile", str(cfg), "-d", str(tmp_path),
-                    "results/GW150914/strain/H1.hdf5", env=env)
+                    str(strain_file("GW150914", "H1")), env=env)
     assert out.returncode == 0, out.stderr[-3000:]
-    assert (tmp_path / "results/GW150914/strain/H1.hdf5").is_file()
+    assert strain_file("GW150914", "H1", tmp_path).is_file()
 
 
 @pytest.mark.slow
@@ -369,15 +371,15 @@ def test_data_stage_downloads_from_a_gwosc_server(root, tmp_path, synthetic_dir)
     with GwoscServer(synthetic_dir) as server:
         cfg = _write_config(tmp_path, root, {
             "source": "gwosc",
-            "gwosc": {"host": server.host, "cache_dir": "results/cache/gwosc", "backoff": 0.01},
+            "gwosc": {"host": server.host, "cache_dir": str(GWOSC_CACHE), "backoff": 0.01},
         })
-        targets = ["results/GW150914/noise/noise_summary.json", "results/GW150914/figures/asd_H1.png",
-                   "results/GW150914/figures/asd_L1.png"]
+        targets = [str(event_file("GW150914", "noise_summary")), str(figure_file("GW150914", "asd_H1")),
+                   str(figure_file("GW150914", "asd_L1"))]
         out = snakemake(root, "--cores", "2", "--configfile", str(cfg), "-d", str(tmp_path), *targets)
         assert out.returncode == 0, out.stderr[-3000:]
         assert len(server.file_requests) == 2
     _check_data_outputs(tmp_path)
-    assert sorted(p.name for p in (tmp_path / "results/cache/gwosc").iterdir()) == [
+    assert sorted(p.name for p in (tmp_path / GWOSC_CACHE).iterdir()) == [
         "H-H1_GWOSC_4KHZ_R1-1126259430-64.hdf5", "L-L1_GWOSC_4KHZ_R1-1126259430-64.hdf5"]
 
 
@@ -395,7 +397,7 @@ def test_whole_dag_on_real_gw150914_files(root, tmp_path, shared_gwosc, shared_r
     assert comparison["intervals_90"]["2-OGC"]["chirp_mass"]["median"] == pytest.approx(30.9, abs=0.2)
     # The stored exact posterior was made from these files, PSD settings, prior and waveform:
     # this run reproduces its input checksums, so the comparison applies.
-    exact = json.loads((tmp_path / "results/GW150914/validation/exact_comparison.json").read_text())
+    exact = json.loads(event_file("GW150914", "exact_comparison", tmp_path).read_text())
     assert exact["applies"], exact["differences"]
     assert set(exact["jsd_nat"]) == {"NPE vs exact", "NPE-IS vs exact"}
     # the comparison reads the stored samples as they are: its intervals are their percentiles
@@ -409,7 +411,7 @@ def test_whole_dag_on_real_gw150914_files(root, tmp_path, shared_gwosc, shared_r
     # within tolerances measured from the float noise of 1 against 2 threads (bench/regression.py).
     from bench.regression import REFERENCE, check, snapshot
 
-    failures = check(snapshot(tmp_path / "results" / "GW150914"), json.loads(REFERENCE.read_text()))
+    failures = check(snapshot(event_dir("GW150914", tmp_path)), json.loads(REFERENCE.read_text()))
     assert not failures, f"{len(failures)} numbers changed:\n" + "\n".join(failures[:20])
     _check_run_summary(tmp_path)
     for det in ("H1", "L1"):
@@ -432,10 +434,10 @@ def test_killed_training_resumes_from_its_checkpoint(root, tmp_path, synthetic_d
     base["training"]["epochs"] = 40
     cfg = tmp_path / "config.yaml"
     cfg.write_text(yaml.safe_dump(base))
-    model = "results/GW150914/model/model.json"
+    model = str(event_file("GW150914", "model"))
     args = [sys.executable, "-m", "snakemake", "-s", str(root / "Snakefile"), "--cores", "2",
             "--configfile", str(cfg), "-d", str(tmp_path), model]
-    ckpt = tmp_path / "results/GW150914/model/checkpoints/checkpoint.pt"
+    ckpt = checkpoint_file("GW150914", tmp_path)
     proc = subprocess.Popen(args, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
     deadline = time.time() + 600
@@ -452,9 +454,9 @@ def test_killed_training_resumes_from_its_checkpoint(root, tmp_path, synthetic_d
     subprocess.run(args + ["--unlock"], cwd=root, capture_output=True, text=True, timeout=120, check=True)
     out = subprocess.run(args + ["--rerun-incomplete"], cwd=root, capture_output=True, text=True, timeout=900)
     assert out.returncode == 0, out.stderr[-3000:]
-    log = (tmp_path / "results/GW150914/logs/train_flow.log").read_text()
+    log = log_file("GW150914", "train_flow", tmp_path).read_text()
     assert f"resuming from {ckpt.relative_to(tmp_path)} after epoch" in log
-    rows = (tmp_path / "results/GW150914/model/loss.csv").read_text().strip().splitlines()
+    rows = event_file("GW150914", "loss", tmp_path).read_text().strip().splitlines()
     assert len(rows) == 41 and rows[-1].startswith("40,")
 
 
@@ -477,12 +479,12 @@ def test_glitch_gan_trains_on_real_glitches_cut_from_gwosc_files(root, tmp_path)
     cfg = tmp_path / "config.yaml"
     cfg.write_text(yaml.safe_dump(base))
     out = snakemake(root, "--cores", "2", "--configfile", str(cfg), "-d", str(tmp_path),
-                    "results/glitches/gan_metrics.json")
+                    str(glitch_file("gan_metrics")))
     assert out.returncode == 0, out.stderr[-3000:]
-    with h5py.File(tmp_path / "results/glitches/training_set.hdf5") as fh:
+    with h5py.File(glitch_file("training_set", tmp_path)) as fh:
         assert fh["series"].shape == (16, 1024) and fh.attrs["source"] == "gwosc"
         assert np.all(fh["parameters/snr"][()] > 20)
-    with h5py.File(tmp_path / "results/glitches/heldout_set.hdf5") as fh:
+    with h5py.File(glitch_file("heldout_set", tmp_path)) as fh:
         assert sorted(fh["labels"][()]) == [0, 0, 1, 1]
-    metrics = json.loads((tmp_path / "results/glitches/gan_metrics.json").read_text())
+    metrics = json.loads(glitch_file("gan_metrics", tmp_path).read_text())
     assert set(metrics["classes"]) == {"blip", "tomte"}
