@@ -18,6 +18,7 @@ module on 2 cores.
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import shutil
 import subprocess
@@ -41,7 +42,7 @@ MODULES = {
     "gw/domain.py": ["tests/test_noise.py", "tests/test_simulator.py", "tests/test_psd.py", "tests/test_denoise.py",
                      "tests/test_glitches.py"],
     "gw/simulator.py": ["tests/test_simulator.py", "tests/test_alignment.py"],
-    "core/importance.py": ["tests/test_npe.py", "tests/test_posterior_checks.py"],
+    "core/importance.py": ["tests/test_importance.py", "tests/test_npe.py", "tests/test_posterior_checks.py"],
     "core/coverage.py": ["tests/test_validation.py", "tests/test_posterior_checks.py"],
     "core/divergences.py": ["tests/test_validation.py"],
     "glitches/evaluation.py": ["tests/test_glitches.py"],
@@ -140,19 +141,36 @@ def measure(module: str, workdir: Path, max_children: int, timeout: float, tests
     scratch = scratch_copy(workdir, module, tests_from)
     statuses = run_mutmut(scratch, max_children, timeout)
     equivalents = load_equivalents()
+    undetected = [{**describe(scratch, name), "status": status} for name, status in sorted(statuses.items())
+                  if status not in DETECTED]
+    killed = sum(s in DETECTED for s in statuses.values())
+    return {**score(module, len(statuses), killed, undetected, equivalents), "tests": MODULES[module],
+            "seconds": round(time.time() - start, 1)}
+
+
+def score(module: str, mutants: int, killed: int, undetected: list[dict], equivalents: list[dict]) -> dict:
+    """The module's score: the undetected mutants split into argued equivalents and survivors."""
     survivors, argued = [], []
-    for name, status in sorted(statuses.items()):
-        if status in DETECTED:
-            continue
-        mutant = {**describe(scratch, name), "status": status}
+    for mutant in undetected:
+        mutant = {k: v for k, v in mutant.items() if k != "reason"}
         entry = is_argued(mutant, module, equivalents)
         (argued if entry else survivors).append({**mutant, **({"reason": entry["reason"]} if entry else {})})
-    total = len(statuses)
-    killed = sum(s in DETECTED for s in statuses.values())
-    considered = total - len(argued)
-    return {"tests": MODULES[module], "mutants": total, "killed": killed, "equivalent": len(argued),
-            "survived": len(survivors), "score": killed / considered if considered else None,
-            "survivors": survivors, "argued_equivalent": argued, "seconds": round(time.time() - start, 1)}
+    considered = mutants - len(argued)
+    return {"mutants": mutants, "killed": killed, "equivalent": len(argued), "survived": len(survivors),
+            "score": killed / considered if considered else None, "survivors": survivors, "argued_equivalent": argued}
+
+
+def rescore(module: str, tests_from: str | None) -> tuple[dict, dict]:
+    """The latest recorded run of ``module`` (with the same ``tests_from``), its undetected
+    mutants judged again against today's argued equivalents; and that run's provenance."""
+    runs = [run for run in json.loads(RESULTS.read_text())["runs"] if module in run["result"]["modules"]
+            and bool(run["provenance"].get("tests_from")) == bool(tests_from)]
+    if not runs:
+        sys.exit(f"no recorded run of {module} in {RESULTS} to rescore")
+    run = runs[-1]
+    m = run["result"]["modules"][module]
+    again = score(module, m["mutants"], m["killed"], m["survivors"] + m["argued_equivalent"], load_equivalents())
+    return {**m, **again}, run["provenance"]
 
 
 def main() -> None:
@@ -164,11 +182,18 @@ def main() -> None:
     parser.add_argument("--tests-from", metavar="REVISION",
                         help="use the tests of this git revision (e.g. to score the suite before a change)")
     parser.add_argument("--no-record", action="store_true", help=f"print only; do not append to {RESULTS}")
+    parser.add_argument("--rescore", action="store_true",
+                        help="judge the latest recorded run's undetected mutants again against today's "
+                             f"{EQUIVALENTS.name} (no mutants are run)")
     args = parser.parse_args()
-    if shutil.which("mutmut") is None:
+    if shutil.which("mutmut") is None and not args.rescore:
         sys.exit("mutmut is not installed: pip install mutmut")
     for module in args.module:
-        m = measure(module, args.workdir, args.max_children, args.timeout, args.tests_from)
+        if args.rescore:
+            m, measured = rescore(module, args.tests_from)
+            m["rescored_from"] = {"date": measured["date"], "commit": measured["git"]["commit"]}
+        else:
+            m = measure(module, args.workdir, args.max_children, args.timeout, args.tests_from)
         score = "n/a" if m["score"] is None else f"{m['score']:.3f}"
         print(f"{module:<26} mutants {m['mutants']:>4}  killed {m['killed']:>4}  argued equivalent "
               f"{m['equivalent']:>3}  survived {m['survived']:>3}  score {score}  ({m['seconds']:.0f} s)", flush=True)

@@ -256,8 +256,9 @@ def mutation_section(path: Path) -> str:
         if not runs:
             continue
         rows = [[f"`{module}`", str(m["mutants"]), str(m["killed"]), str(m["equivalent"]), str(m["survived"]),
-                 num(m["score"]), f"{run['provenance']['git']['commit'][:10]}"
-                 + (f" (tests of {run['provenance']['tests_from'][:10]})" if run["provenance"].get("tests_from") else "")]
+                 num(m["score"]), f"{m.get('rescored_from', run['provenance']['git'])['commit'][:10]}"
+                 + (f" (tests of {run['provenance']['tests_from'][:10]})" if run["provenance"].get("tests_from") else "")
+                 + (f" (equivalents of {run['provenance']['git']['commit'][:10]})" if m.get("rescored_from") else "")]
                 for module, (m, run) in sorted(runs.items())]
         out += [f"### {title}", "", f"*From `{path.relative_to(ROOT).as_posix()}`.*", "",
                 table(["module", "mutants", "killed", "argued equivalent", "survived", "score", "code (tests)"], rows),

@@ -164,7 +164,7 @@ def summarise(args) -> None:
                                               if k in f else f"{'':>11}" for k in CHECKED))
     inputs, networks = {}, {}
     for r in rows:
-        i, n = event_files(Path(args.out) / r["event"])
+        i, n = event_files(event_dir(r["event"]))
         inputs.update({f"{r['event']}/{k}": v for k, v in i.items()})
         networks.update({f"{r['event']}/{k}": v for k, v in n.items()})
     save("simulated_events", {"events": rows}, out=args.out_json, inputs=inputs, networks=networks,
