@@ -3,8 +3,8 @@ published reference posteriors, posterior-sample files (the PESummary metafile o
 synthetic GWOSC-format data, simulated noise, glitches, the intrinsic waveforms and the
 denoiser's reconstruction.
 
-HDF5 attributes, one convention (:mod:`.hdf5`), followed by the noise, glitch, waveform and
-denoiser files and by new files (the strain and PSD files give ``unit`` but no ``description``):
+HDF5 attributes, one convention (:mod:`.hdf5`), followed by the strain, PSD, noise, glitch,
+waveform and denoiser files and by new files:
 
 * every dataset says what it holds in ``description`` and, where it has a physical unit,
   gives it in ``unit`` (``Hz``, ``s``, ``strain``, ``strain/Hz``, ``strain^2/Hz

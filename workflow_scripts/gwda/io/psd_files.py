@@ -10,14 +10,13 @@ import numpy as np
 
 from ..gw.psd import PSD
 from ..runtime import atomic_output, set_attrs
+from .hdf5 import write_dataset
 
 
 def write(psd: PSD, h5_path: Path | str, asd_txt_path: Path | str | None = None) -> None:
     with atomic_output(h5_path) as tmp, h5py.File(tmp, "w") as fh:
-        fh["frequencies"] = psd.frequencies
-        fh["frequencies"].attrs["unit"] = "Hz"
-        fh["psd"] = psd.values
-        fh["psd"].attrs["unit"] = "strain^2/Hz (one-sided)"
+        write_dataset(fh, "frequencies", psd.frequencies, "frequencies of the PSD's bins", "Hz")
+        write_dataset(fh, "psd", psd.values, "one-sided power spectral density", "strain^2/Hz (one-sided)")
         fh.attrs["detector"] = psd.detector
         fh.attrs["delta_f"] = psd.delta_f
         set_attrs(fh, psd.attrs)

@@ -17,6 +17,7 @@ import numpy as np
 from ..gw.segments import Span
 from ..runtime import atomic_output, set_attrs
 from .gwosc_files import DataError, Strain, parse_name, read_file
+from .hdf5 import write_dataset
 
 log = logging.getLogger(__name__)
 
@@ -169,18 +170,17 @@ def load(detector: str, span: Span, data: dict) -> Strain:
 def write(path: Path | str, strain: Strain, attrs: dict) -> None:
     """Write strain + masks + provenance ``attrs`` (JSON-encoded when not scalar) to HDF5."""
     with atomic_output(path) as tmp, h5py.File(tmp, "w") as fh:
-        ds = fh.create_dataset("strain", data=strain.values)
-        ds.attrs["unit"] = "strain"
+        write_dataset(fh, "strain", strain.values, "calibrated strain from gps_start at sample_rate", "strain")
         fh.attrs.update({"detector": strain.detector, "gps_start": strain.gps_start,
                          "sample_rate": strain.sample_rate, "duration": strain.span.duration,
                          "sources": json.dumps(strain.sources)})
         set_attrs(fh, attrs)
         if strain.dq_mask is not None:
             q = fh.create_group("quality")
-            q["dq_mask"] = strain.dq_mask
+            write_dataset(q, "dq_mask", strain.dq_mask, "GWOSC data-quality bitmask per second (bits: names)")
             q["dq_mask"].attrs["names"] = json.dumps(list(strain.dq_names))
             if strain.inj_mask is not None:
-                q["inj_mask"] = strain.inj_mask
+                write_dataset(q, "inj_mask", strain.inj_mask, "GWOSC hardware-injection bitmask per second (bits: names)")
                 q["inj_mask"].attrs["names"] = json.dumps(list(strain.inj_names))
 
 
