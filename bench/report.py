@@ -255,7 +255,7 @@ def mutation_section(path: Path) -> str:
                         ("Before the tests written from the survivors", before_by_module)):
         if not runs:
             continue
-        rows = [[f"`{module}`", str(m["mutants"]), str(m["killed"]), str(m["equivalent"]), str(m["survived"]),
+        rows = [[f"`{module}`", str(m["mutants"]) + (f" (+{len(m['not_measured'])} not run)" if m.get("not_measured") else ""), str(m["killed"]), str(m["equivalent"]), str(m["survived"]),
                  num(m["score"]), f"{m.get('rescored_from', run['provenance']['git'])['commit'][:10]}"
                  + (f" (tests of {run['provenance']['tests_from'][:10]})" if run["provenance"].get("tests_from") else "")
                  + (f" (equivalents of {run['provenance']['git']['commit'][:10]})" if m.get("rescored_from") else "")]
