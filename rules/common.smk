@@ -17,6 +17,7 @@ _environment[_search_path] = os.pathsep.join(
     [LIBRARY] + [p for p in _environment.get(_search_path, "").split(os.pathsep) if p and p != LIBRARY])
 
 from gwda.config import ConfigError, config_sections, read_yaml, resolve_events, validate_config  # noqa: E402
+from gwda.config import section as config_section  # noqa: E402
 from gwda.gw.detectors import DETECTORS  # noqa: E402
 from gwda.stages import CONFIG  # noqa: E402
 
@@ -84,10 +85,7 @@ def glitch_gan(section, injects=True):
     """Input function: the trained glitch GAN, for a rule injecting the glitches of config
     section ``section`` (one of gwda.config.GLITCH_INJECTIONS) when they come from it and
     ``injects`` (the rule injects any)."""
-    settings = config
-    for part in section.split("."):
-        settings = settings[part]
-    needed = injects and settings["source"] == "gan"
+    needed = injects and config_section(config, section)["source"] == "gan"
     return lambda wildcards: ["results/glitches/gan/network.pt"] if needed else []
 
 

@@ -346,22 +346,27 @@ def _check_glitches(config: dict) -> None:
 GLITCH_INJECTIONS = ("noise.glitches", "training.glitches", "denoiser.glitches", "validation.glitch_robustness")
 
 
+def section(config: dict, key: str) -> dict:
+    """The config section at dotted ``key`` (e.g. ``validation.glitch_robustness``)."""
+    for part in key.split("."):
+        config = config[part]
+    return config
+
+
 def _check_glitch_injections(config: dict) -> None:
     """Every section that injects glitches: an SNR range that is one, classes the GAN knows,
     and a source that exists for the GAN's training data."""
     known = set(config["glitches"]["classes"])
-    for section in GLITCH_INJECTIONS:
-        settings = config
-        for part in section.split("."):
-            settings = settings[part]
+    for key in GLITCH_INJECTIONS:
+        settings = section(config, key)
         if not settings["snr"]["minimum"] < settings["snr"]["maximum"]:
-            raise ConfigError(f"config key '{section}.snr.minimum': must be below {section}.snr.maximum")
+            raise ConfigError(f"config key '{key}.snr.minimum': must be below {key}.snr.maximum")
         unknown = set(settings["classes"] or []) - known
         if unknown:
-            raise ConfigError(f"config key '{section}.classes': {', '.join(sorted(unknown))} not in "
+            raise ConfigError(f"config key '{key}.classes': {', '.join(sorted(unknown))} not in "
                               f"glitches.classes (the GAN's classes)")
         if settings["source"] == "simulated" and config["glitches"]["source"] == "gwosc":
-            raise ConfigError(f"config key '{section}.source': 'simulated' draws the burst families, which "
+            raise ConfigError(f"config key '{key}.source': 'simulated' draws the burst families, which "
                               "glitches.source 'gwosc' does not train on; use 'gan'")
 
 
