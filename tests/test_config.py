@@ -2,6 +2,7 @@ import pytest
 import yaml
 from gwda.config import (GLITCH_INJECTIONS, ConfigError, load_config, merge, resolve_events, resolve_ref,
                          validate_config)
+from gwda.config import section as config_section
 
 PRECESSING = {name: {"type": "uniform", "minimum": 0.0, "maximum": 0.9}
               for name in ("a_1", "a_2", "tilt_1", "tilt_2", "phi_12", "phi_jl")}
@@ -150,12 +151,8 @@ def test_every_glitch_injection_is_checked_alike(section):
 
 @pytest.mark.parametrize("section", GLITCH_INJECTIONS)
 def test_a_partial_glitch_snr_is_completed_from_its_sections_defaults(section):
-    default = validate_config({})
-    for part in section.split("."):
-        default = default[part]
-    config = validate_config(_section(section, {"snr": {"maximum": 40.0}}))
-    for part in section.split("."):
-        config = config[part]
+    default = config_section(validate_config({}), section)
+    config = config_section(validate_config(_section(section, {"snr": {"maximum": 40.0}})), section)
     assert config["snr"] == {**default["snr"], "maximum": 40.0}
 
 
