@@ -62,18 +62,19 @@ def simulate_noise(strain: list, psd: list, noise: str, summary: str, figure: st
         simulated[det] = SimulatedNoise(fd, td, estimate.values)
         real_psds[det], sim_psds[det] = estimate, sim_psd
     write_simulated_noise(noise, simulated, domain, event, config)
-    result["glitches"] = _noise_with_glitches(psd, glitch_noise, glitch_catalogue, glitch_figure, event, config,
+    result["glitches"] = _noise_with_glitches(real_psds, glitch_noise, glitch_catalogue, glitch_figure, event, config,
                                               glitch_network)
     write_json(summary, result)
     noise_comparison_figure(real_psds, sim_psds, white_real, white_sim, event, domain.f_min, domain.f_max, figure)
     return result
 
 
-def _noise_with_glitches(psd: list, glitch_noise: str, glitch_catalogue: str, glitch_figure: str, event: str,
+def _noise_with_glitches(psds: dict, glitch_noise: str, glitch_catalogue: str, glitch_figure: str, event: str,
                          config: dict, glitch_network: list | None) -> dict:
     """A stretch of coloured Gaussian noise per detector, and the same with glitches injected
     (:mod:`gwda.glitches.injection`): written with the catalogue, the SNR a matched filter
-    recovers for each glitch, and the Gaussianity of both whitened stretches."""
+    recovers for each glitch, and the Gaussianity of both whitened stretches. ``psds``: the
+    estimated PSD of each detector."""
     import pandas as pd
 
     from ..glitches import injection
@@ -88,9 +89,7 @@ def _noise_with_glitches(psd: list, glitch_noise: str, glitch_catalogue: str, gl
                                        float(data["frequency"]["f_min"]), float(data["frequency"]["f_max"]))
     rows, summary, whitened, stretches = [], {"source": settings["source"], "rate": settings["rate"],
                                               "duration": stretch.duration, "detectors": {}}, {}, {}
-    for psd_path in psd:
-        estimate = psd_files.read(psd_path)
-        det = estimate.detector
+    for det, estimate in psds.items():
         generator = rng(config["seed"], "simulate_noise", "glitches", event, det)
         cat = injection.draw_catalogue(settings["rate"], stretch.duration, window.duration, settings["snr"],
                                        classes, generator)
