@@ -12,6 +12,7 @@ report: "rules/captions/workflow.rst"
 
 
 include: "rules/common.smk"
+include: "rules/search.smk"
 include: "rules/data.smk"
 include: "rules/glitches.smk"
 include: "rules/noise.smk"

@@ -32,6 +32,9 @@ config.clear()
 config.update(_validated)
 
 EVENTS = {event.name: event for event in resolve_events(config)}
+#: The event's settings from its first search (rule search_event), which every rule reading
+#: the data or prior sections takes as input ``event_settings`` (gwda.config.apply_event_settings).
+EVENT_SETTINGS = "results/{event}/search/settings.json"
 
 
 wildcard_constraints:

@@ -37,6 +37,7 @@ rule glitch_robustness:
         model="results/{event}/model/model.json",
         network="results/{event}/model/network.pt",
         psd=per_detector("results/{event}/psd/{ifo}_psd.hdf5"),
+        event_settings=EVENT_SETTINGS,
         glitch_network=glitch_gan("validation.glitch_robustness"),
     output:
         result="results/{event}/validation/glitch_robustness.json",
@@ -70,6 +71,7 @@ use rule glitch_robustness as glitch_robustness_glitch_trained with:
         model="results/{event}/model_glitches/model.json",
         network="results/{event}/model_glitches/network.pt",
         psd=per_detector("results/{event}/psd/{ifo}_psd.hdf5"),
+        event_settings=EVENT_SETTINGS,
         glitch_network=glitch_gan("validation.glitch_robustness"),
     output:
         result="results/{event}/validation/glitch_robustness_glitch_trained.json",
@@ -89,6 +91,7 @@ use rule glitch_robustness as glitch_robustness_gengli with:
         model="results/{event}/model/model.json",
         network="results/{event}/model/network.pt",
         psd=per_detector("results/{event}/psd/{ifo}_psd.hdf5"),
+        event_settings=EVENT_SETTINGS,
     output:
         result="results/{event}/validation/glitch_robustness_gengli.json",
         table="results/{event}/validation/glitch_robustness_gengli.csv",
@@ -107,6 +110,7 @@ use rule glitch_robustness_glitch_trained as glitch_robustness_glitch_trained_ge
         model="results/{event}/model_glitches/model.json",
         network="results/{event}/model_glitches/network.pt",
         psd=per_detector("results/{event}/psd/{ifo}_psd.hdf5"),
+        event_settings=EVENT_SETTINGS,
     output:
         result="results/{event}/validation/glitch_robustness_glitch_trained_gengli.json",
         table="results/{event}/validation/glitch_robustness_glitch_trained_gengli.csv",

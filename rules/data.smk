@@ -1,4 +1,5 @@
-# Data stage: GWOSC (or local) strain -> checked strain file -> Welch PSD (median by default).
+# Data stage: the checked strain of the analysis (with the event's settings from its search,
+# rules/search.smk) and its Welch PSD (median by default).
 
 
 # Compute nodes often have no internet: download on the submit host.
@@ -7,6 +8,8 @@ localrules:
 
 
 rule fetch_strain:
+    input:
+        event_settings=EVENT_SETTINGS,
     output:
         strain="results/{event}/strain/{ifo}.hdf5",
     log:
@@ -26,6 +29,7 @@ rule fetch_strain:
 rule estimate_psd:
     input:
         strain="results/{event}/strain/{ifo}.hdf5",
+        event_settings=EVENT_SETTINGS,
     output:
         psd="results/{event}/psd/{ifo}_psd.hdf5",
         asd="results/{event}/psd/{ifo}_asd.txt",

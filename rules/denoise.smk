@@ -6,6 +6,7 @@ rule train_denoiser:
     input:
         waveforms="results/{event}/training/waveforms.hdf5",
         psd=per_detector("results/{event}/psd/{ifo}_psd.hdf5"),
+        event_settings=EVENT_SETTINGS,
         glitch_network=glitch_gan("denoiser.glitches"),
     output:
         network="results/{event}/denoiser/network.pt",
@@ -34,6 +35,7 @@ rule evaluate_denoiser:
         network="results/{event}/denoiser/network.pt",
         losses="results/{event}/denoiser/losses.csv",
         psd=per_detector("results/{event}/psd/{ifo}_psd.hdf5"),
+        event_settings=EVENT_SETTINGS,
         glitch_network=glitch_gan("denoiser.glitches"),
     output:
         metrics="results/{event}/denoiser/metrics.json",
@@ -100,6 +102,7 @@ use rule train_denoiser as train_denoiser_gaussian with:
     input:
         waveforms="results/{event}/training/waveforms.hdf5",
         psd=per_detector("results/{event}/psd/{ifo}_psd.hdf5"),
+        event_settings=EVENT_SETTINGS,
     output:
         network="results/{event}/denoiser/gaussian/network.pt",
         losses="results/{event}/denoiser/gaussian/losses.csv",
@@ -120,6 +123,7 @@ use rule evaluate_denoiser as evaluate_denoiser_gaussian with:
         network="results/{event}/denoiser/gaussian/network.pt",
         losses="results/{event}/denoiser/gaussian/losses.csv",
         psd=per_detector("results/{event}/psd/{ifo}_psd.hdf5"),
+        event_settings=EVENT_SETTINGS,
         glitch_network=glitch_gan("denoiser.glitches"),
     output:
         metrics="results/{event}/denoiser/gaussian/metrics.json",

@@ -7,6 +7,7 @@ rule bilby_reference:
     input:
         strain=per_detector("results/{event}/strain/{ifo}.hdf5"),
         psd=per_detector("results/{event}/psd/{ifo}_psd.hdf5"),
+        event_settings=EVENT_SETTINGS,
         fiducial="results/{event}/posterior.hdf5",
     output:
         posterior="results/{event}/bilby/posterior.hdf5",
@@ -33,6 +34,7 @@ rule compare_with_exact:
         summary="results/{event}/summary.json",
         strain=per_detector("results/{event}/strain/{ifo}.hdf5"),
         psd=per_detector("results/{event}/psd/{ifo}_psd.hdf5"),
+        event_settings=EVENT_SETTINGS,
         reference_posterior=lambda wildcards: exact_reference_files(wildcards.event, "posterior.hdf5"),
         reference_summary=lambda wildcards: exact_reference_files(wildcards.event, "summary.json"),
     output:
@@ -68,6 +70,7 @@ use rule compare_with_exact as compare_with_bilby with:
         summary="results/{event}/summary.json",
         strain=per_detector("results/{event}/strain/{ifo}.hdf5"),
         psd=per_detector("results/{event}/psd/{ifo}_psd.hdf5"),
+        event_settings=EVENT_SETTINGS,
         # lists, as exact_reference_files gives them to compare_with_exact
         reference_posterior=["results/{event}/bilby/posterior.hdf5"],
         reference_summary=["results/{event}/bilby/summary.json"],

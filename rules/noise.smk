@@ -6,6 +6,7 @@ rule simulate_noise:
     input:
         strain=per_detector("results/{event}/strain/{ifo}.hdf5"),
         psd=per_detector("results/{event}/psd/{ifo}_psd.hdf5"),
+        event_settings=EVENT_SETTINGS,
         glitch_network=glitch_gan("noise.glitches"),
     output:
         noise="results/{event}/noise/simulated_noise.hdf5",

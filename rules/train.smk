@@ -4,6 +4,7 @@
 rule generate_waveforms:
     input:
         psd=per_detector("results/{event}/psd/{ifo}_psd.hdf5"),
+        event_settings=EVENT_SETTINGS,
     output:
         waveforms="results/{event}/training/waveforms.hdf5",
     log:
@@ -24,6 +25,7 @@ rule train_flow:
     input:
         waveforms="results/{event}/training/waveforms.hdf5",
         psd=per_detector("results/{event}/psd/{ifo}_psd.hdf5"),
+        event_settings=EVENT_SETTINGS,
         glitch_network=glitch_gan("training.glitches", config["training"]["glitches"]["rate"] > 0),
     output:
         model="results/{event}/model/model.json",
@@ -53,6 +55,7 @@ use rule train_flow as train_flow_glitches with:
     input:
         waveforms="results/{event}/training/waveforms.hdf5",
         psd=per_detector("results/{event}/psd/{ifo}_psd.hdf5"),
+        event_settings=EVENT_SETTINGS,
         glitch_network=glitch_gan("training.glitches"),
     output:
         model="results/{event}/model_glitches/model.json",

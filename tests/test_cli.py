@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 import yaml
 from gwda.cli import JOB
-from gwda.stages import CONFIG, coverage, data, denoise, exact, glitches, inference, noise, references, report, train
+from gwda.stages import CONFIG, coverage, data, denoise, exact, glitches, inference, noise, references, report, search, train
 
 MODULES = {"data": data, "glitches": glitches, "noise": noise, "train": train, "denoise": denoise,
            "inference": inference, "coverage": coverage, "references": references, "exact": exact,
-           "report": report}
+           "report": report, "search": search}
 
 
 def rule_blocks(root):

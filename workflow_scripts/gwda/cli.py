@@ -19,12 +19,12 @@ from __future__ import annotations
 import argparse
 import inspect
 
-from .config import config_sections, event_by_name, load_config
+from .config import apply_event_settings, config_sections, event_by_name, load_config
 from .runtime import setup_logging
 from .stages import CONFIG
 
 #: Arguments that are not files, params or wildcards of the rule.
-JOB = ("config", "event", "trigger_time", "threads", "progress")
+JOB = ("config", "event", "trigger_time", "threads", "progress", "event_settings")
 
 
 def run(func, namespace: dict, doc: str) -> None:
@@ -41,12 +41,15 @@ def run(func, namespace: dict, doc: str) -> None:
                     kwargs[name] = list(value) if isinstance(value, list) else value
                     break
         log = sm.log[0] if sm.log else None
+        settings = sm.input.get("event_settings")
     else:
         parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
         parser.add_argument("--config", required=True, help="YAML configuration file")
         parser.add_argument("--event", required=bool({"event", "trigger_time"} & set(signature.parameters)),
                             help="event name (built-in table or config events)")
         parser.add_argument("--threads", type=int, default=1)
+        parser.add_argument("--event-settings", help="the event's settings from its search "
+                            "(results/{event}/search/settings.json), which replace the config's")
         for name in names:
             parameter = signature.parameters[name]
             if parameter.annotation in (bool, "bool"):
@@ -60,6 +63,8 @@ def run(func, namespace: dict, doc: str) -> None:
         if "event" in kwargs:
             kwargs["trigger_time"] = event_by_name(config, kwargs["event"]).gps_time
         kwargs["config"] = config_sections(config, CONFIG[func.__name__])
+        settings = kwargs.pop("event_settings", None)
         log = None
     setup_logging(log)
+    kwargs["config"] = apply_event_settings(kwargs["config"], settings)
     func(**{k: v for k, v in kwargs.items() if k in signature.parameters})

@@ -64,10 +64,12 @@ def _key(path) -> str:
     return out or "<top level>"
 
 
-def validate_config(config: dict, schema_path: Path | str = SCHEMA_PATH, base: dict | None = None) -> dict:
+def validate_config(config: dict, schema_path: Path | str = SCHEMA_PATH, base: dict | None = None,
+                    _defaults: bool = False) -> dict:
     """Return a validated copy of ``config`` with every default filled in. Keys it leaves
     out come from ``base`` (a config it extends: the workflow's config/config.yaml) where
-    that has them, else from the schema; its ``prior`` replaces the base prior entry by entry."""
+    that has them, else from the schema; its ``prior`` replaces the base prior entry by entry.
+    ``search.adapt`` loses the keys ``config`` sets to other values than the defaults."""
     schema = load_schema(schema_path)
     for key in ("embedding", "transformer"):
         if isinstance(config.get("model"), dict) and key in config["model"]:
@@ -87,6 +89,35 @@ def validate_config(config: dict, schema_path: Path | str = SCHEMA_PATH, base: d
             lines.append(f"config key '{_key(best.absolute_path)}': {best.message}")
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(lines))
     _check_consistency(config)
+    if not _defaults:
+        defaults = validate_config({}, schema_path, base, _defaults=True)
+        config["search"]["adapt"] = [a for a in config["search"]["adapt"]
+                                     if section(config, ADAPTABLE[a]) == section(defaults, ADAPTABLE[a])]
+    return config
+
+
+#: What the search can set for an event (``search.adapt``), by its config key: a key a config
+#: sets to another value than the default is left as set.
+ADAPTABLE = {"segment": "data.segment.duration", "chirp_mass": "prior.chirp_mass",
+             "luminosity_distance": "prior.luminosity_distance"}
+
+
+def apply_event_settings(config: dict, settings: str | Path | None) -> dict:
+    """``config`` (a stage's sections) with the entries of an event's settings file (the
+    search stage's ``results/{event}/search/settings.json``, its ``config``: dotted keys) in
+    place of its own, where the stage has the section they belong to."""
+    if not settings:
+        return config
+    import json
+
+    config = copy.deepcopy(config)
+    for key, value in json.loads(Path(settings).read_text())["config"].items():
+        *path, last = key.split(".")
+        target = config
+        for part in path:
+            target = target.get(part) if isinstance(target, dict) else None
+        if isinstance(target, dict) and last in target:
+            target[last] = value
     return config
 
 
@@ -270,9 +301,12 @@ def _check_consistency(config: dict) -> None:
     for i, ref in enumerate(config["validation"]["references"]):
         if not (ref.get("path") or ref.get("url")):
             raise ConfigError(f"config key 'validation.references[{i}]': give a path or a url for '{ref['label']}'")
-    labels = [r["label"] for r in config["validation"]["references"]]
-    if len(set(labels)) < len(labels):
-        raise ConfigError("config key 'validation.references': labels must be unique")
+    for event in resolve_events(config):
+        labels = [r["label"] for r in config["validation"]["references"]
+                  if r.get("events") is None or event.name in r["events"]]
+        if len(set(labels)) < len(labels):
+            raise ConfigError(f"config key 'validation.references': labels must be unique for each event "
+                              f"({event.name} has {', '.join(sorted(labels))})")
     if data["source"] == "local" and not data["local"]["directory"]:
         raise ConfigError(
             "config key 'data.local.directory': required when data.source is 'local'"
@@ -347,7 +381,7 @@ GLITCH_INJECTIONS = ("noise.glitches", "training.glitches", "denoiser.glitches",
 
 
 def section(config: dict, key: str) -> dict:
-    """The config section at dotted ``key`` (e.g. ``validation.glitch_robustness``)."""
+    """The config section (or value) at dotted ``key`` (e.g. ``validation.glitch_robustness``)."""
     for part in key.split("."):
         config = config[part]
     return config

@@ -19,6 +19,7 @@ SIMULATED_EVENTS = RESULTS / "simulated"
 EVENT_FILES = {
     "posterior": "posterior.hdf5",
     "summary": "summary.json",
+    "event_settings": "search/settings.json",
     "strain": "strain",
     "psd": "psd",
     "flow_samples": "posterior/npe_samples.hdf5",

@@ -1,5 +1,5 @@
 """The whole run in one machine-readable file (``results/summary.json``): per event the
-posterior's medians and intervals, importance-sampling efficiency, ESS and evidence, the
+settings its search chose, the posterior's medians and intervals, importance-sampling efficiency, ESS and evidence, the
 P–P test, the divergences from the references and from the exact posterior, the glitch
 robustness test, the denoiser's metrics and every rule's wall time (Snakemake's benchmark
 files); once for all events the glitch GAN's metrics. The numbers are the stages' own
@@ -15,7 +15,7 @@ from ..provenance import sha256_file
 from .layout import event_file, glitch_file
 
 #: The event files copied into the summary (those present: some analyses are optional).
-EVENT_SECTIONS = ("summary", "pp_test", "comparison", "exact_comparison", "glitch_robustness", "denoiser_metrics",
+EVENT_SECTIONS = ("event_settings", "summary", "pp_test", "comparison", "exact_comparison", "glitch_robustness", "denoiser_metrics",
                   "denoiser_event", "denoiser_training", "noise_summary")
 
 

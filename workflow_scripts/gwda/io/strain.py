@@ -56,6 +56,29 @@ def find_local_files(directory: Path | str, detector: str, span: Span) -> list[P
     return chosen
 
 
+def local_coverage(directory: Path | str, detector: str, gps_time: float) -> Span:
+    """The GPS span covered without a gap by ``detector``'s GWOSC-named files in ``directory``
+    around ``gps_time``. Raises :class:`DataError` if no file holds that time."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise DataError(f"local data directory {directory} does not exist")
+    spans = sorted((n.start, n.end) for p in sorted(directory.rglob("*"))
+                   if (n := parse_name(p)) and n.detector == detector)
+    if not any(start <= gps_time < end for start, end in spans):
+        raise DataError(f"{detector}: no file in {directory} holds GPS {gps_time} (found {len(spans)} "
+                        f"{detector} file(s))")
+    start = end = gps_time
+    grown = True
+    while grown:
+        grown = False
+        for s, e in spans:
+            if s <= end and e > end:
+                end, grown = e, True
+            if e >= start and s < start:
+                start, grown = s, True
+    return Span(float(start), float(end))
+
+
 def assemble(paths: list[Path], detector: str, span: Span, sample_rate: int) -> Strain:
     """Read ``paths`` and cut out ``span`` (integer GPS seconds), with quality masks."""
     n = int(round(span.duration * sample_rate))

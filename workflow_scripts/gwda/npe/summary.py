@@ -46,6 +46,27 @@ def summarise(samples: dict, bounds: dict[str, tuple[float, float]], boundary_fr
     return out
 
 
+#: Parameters whose prior range the event's search sets (gwda.gw.event_settings): a window
+#: around the trigger's value, which must hold the whole posterior.
+WINDOWED = ("chirp_mass", "luminosity_distance")
+#: A posterior touches its window when more than EDGE_MASS of its samples lie in the outer
+#: EDGE of the range at either end.
+EDGE, EDGE_MASS = 0.05, 0.01
+
+
+def window_edges(samples: dict, bounds: dict[str, tuple[float, float]]) -> dict[str, dict]:
+    """Per windowed parameter: the fractions of ``samples`` in the outer EDGE of its range at
+    the lower and at the upper end, and whether either exceeds EDGE_MASS."""
+    out = {}
+    for name in WINDOWED:
+        if name in bounds and name in samples:
+            lo, hi = bounds[name]
+            x = np.asarray(samples[name], dtype=float)
+            lower, upper = float(np.mean(x < lo + EDGE * (hi - lo))), float(np.mean(x > hi - EDGE * (hi - lo)))
+            out[name] = {"range": [lo, hi], "lower": lower, "upper": upper, "touches": max(lower, upper) > EDGE_MASS}
+    return out
+
+
 def event_summary(analysis: ModelAnalysis, posteriors: dict[str, dict], proxies: dict,
                   boundary_fraction: float) -> dict:
     """``summary.json``'s tables and flags for the posteriors (by label; physical
@@ -58,6 +79,13 @@ def event_summary(analysis: ModelAnalysis, posteriors: dict[str, dict], proxies:
                         for label, s in posteriors.items()}}
     flagged = sorted({name for a in out["analyses"].values() for name, e in a.items() if e.get("at_prior_bound")})
     out["parameters_at_prior_bound"] = flagged
+    edges = {label: window_edges(to_release(s, trigger), bounds) for label, s in posteriors.items()}
+    out["prior_window_edges"] = edges
+    out["prior_window_cut"] = sorted({name for e in edges.values() for name, v in e.items() if v["touches"]})
+    if out["prior_window_cut"]:
+        log.warning("POSTERIOR CUT BY THE PRIOR WINDOW of %s: more than %g of the samples lie in the outer %g of "
+                    "the range; widen it (search.chirp_mass_window, search.distance or an explicit prior)",
+                    ", ".join(out["prior_window_cut"]), EDGE_MASS, EDGE)
     if flagged:
         log.warning("posterior piles against the prior bound of %s: the event may lie outside the "
                     "training prior", ", ".join(flagged))

@@ -15,7 +15,9 @@ is key ``b`` of section ``a``, and so on.
 """
 
 CONFIG: dict[str, tuple[str, ...]] = {
-    # data
+    # data (the search sets the event's settings: gwda.config.apply_event_settings)
+    "fetch_search_strain": ("data", "search.duration"),
+    "search_event": ("seed", "data", "search", "prior.geocent_time", "prior.luminosity_distance"),
     "fetch_strain": ("data",),
     "estimate_psd": ("data",),
     # noise (with glitches from the GAN or the burst families)
