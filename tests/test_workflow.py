@@ -43,6 +43,18 @@ def test_default_dag_dry_run(root, configfile):
         assert any(line.split()[:2] == [rule, str(count)] for line in text.splitlines()), text
 
 
+def test_o1_config_dag_dry_run(root):
+    """config/o1_bbh.yaml: each of the three events gets its own search, strain, PSD, training,
+    posterior and comparison with its 2-OGC posterior."""
+    out = snakemake(root, "-n", "--cores", "1", "--configfile", "config/o1_bbh.yaml")
+    assert out.returncode == 0, out.stderr + out.stdout
+    text = out.stdout + out.stderr
+    for rule, count in (("fetch_search_strain", 6), ("search_event", 3), ("fetch_strain", 6), ("estimate_psd", 6),
+                        ("train_flow", 3), ("importance_sample", 3), ("reference_posterior", 3),
+                        ("compare_posteriors", 3)):
+        assert any(line.split()[:2] == [rule, str(count)] for line in text.splitlines()), (rule, text)
+
+
 def test_lint_is_clean(root):
     out = snakemake(root, "--lint")
     assert out.returncode == 0, out.stdout + out.stderr
