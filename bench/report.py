@@ -239,6 +239,29 @@ def arrival_section(path: Path) -> str:
                              + [num(r["frequencies"][f]["width_90_ms"]) for f in freqs] for r in rows]), ""])
 
 
+def event_settings_section(path: Path) -> str:
+    run = latest(path)
+    rows = []
+    for r in run["result"]["rows"]:
+        pub = r.get("published") or {}
+        mc = pub.get("chirp_mass")
+        rows.append([r["event"], num(r["network_snr"], 3), num(r["chirp_mass"]["chirp_mass"], 4),
+                     f"[{num(r['chirp_mass_window'][0], 4)}, {num(r['chirp_mass_window'][1], 4)}]",
+                     f"[{num(mc[0], 4)}, {num(mc[2], 4)}]" if mc else "—",
+                     "yes" if r.get("window_holds_published_90") else ("no" if mc else "—"),
+                     num(r["segment"], 2), num(r["distance_maximum"], 4),
+                     num(pub["luminosity_distance_95"], 3) if pub.get("luminosity_distance_95") else "—",
+                     "; ".join(r["warnings"]) or "—"])
+    return "\n".join(["## Each event's settings from the search", "",
+                      "`bench/event_settings.py`: the wide-bank search of each event's data and the settings it "
+                      "chooses (docs/methods/search.md), against the published posterior: does the chirp-mass "
+                      "window hold the published 90 % interval of the detector-frame chirp mass, and does the "
+                      "distance bound lie above the published 95th percentile of d_L?", "", origin(run, path), "",
+                      table(["event", "network SNR", "search M_c [M☉]", "M_c window [M☉]", "published M_c 90 %",
+                             "holds it", "segment [s]", "d_L max [Mpc]", "published d_L 95 % [Mpc]", "warnings"],
+                            rows), ""])
+
+
 def mutation_section(path: Path) -> str:
     history = json.loads(path.read_text())["runs"]
     out = ["## Mutation testing", "",
@@ -331,6 +354,8 @@ def results_document() -> str:
         parts.append(simulated_section(simulated))
     if (RESULTS / "arrival_time_spread.json").exists():
         parts.append(arrival_section(RESULTS / "arrival_time_spread.json"))
+    if (RESULTS / "event_settings.json").exists():
+        parts.append(event_settings_section(RESULTS / "event_settings.json"))
     if (RESULTS / "mutation.json").exists():
         parts.append(mutation_section(RESULTS / "mutation.json"))
     if REGRESSION.exists():

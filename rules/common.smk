@@ -79,6 +79,11 @@ def reference_files(wildcards):
     )
 
 
+def all_reference_files():
+    """Every event's published posterior files."""
+    return [f"results/{name}/reference/{label}.hdf5" for name in EVENTS for label in references(name)]
+
+
 def glitch_table(wildcards):
     """The table of real glitches, when the GAN trains on them (glitches.source: gwosc)."""
     return [config["glitches"]["gwosc"]["table"]] if config["glitches"]["source"] == "gwosc" else []
@@ -121,7 +126,8 @@ def exact_reference_files(event, name):
 def all_outputs(summary=True):
     """The default target: every event's results, the glitch GAN's and (with ``summary``) the
     whole run's summary, which is made from all the others."""
-    outputs = ["results/glitches/gan_metrics.json"] + (["results/summary.json"] if summary else [])
+    outputs = ["results/glitches/gan_metrics.json", "results/catalogue/catalogue.csv"]
+    outputs += ["results/summary.json"] if summary else []
     for name, event in EVENTS.items():
         outputs += expand("results/{event}/figures/asd_{ifo}.png", event=name, ifo=event.detectors)
         outputs += [

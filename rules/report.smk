@@ -63,3 +63,32 @@ rule summarise_run:
         "../envs/simulation.yaml"
     script:
         "../workflow_scripts/summarise_run.py"
+
+
+rule catalogue:
+    input:
+        posteriors=expand("results/{event}/posterior.hdf5", event=list(EVENTS)),
+        references=all_reference_files(),
+    output:
+        table=report(
+            "results/catalogue/catalogue.csv",
+            caption="captions/catalogue_table.rst",
+            category="Catalogue",
+        ),
+        result="results/catalogue/catalogue.json",
+        figure=report(
+            "results/catalogue/catalogue.png",
+            caption="captions/catalogue.rst",
+            category="Catalogue",
+        ),
+        figure_pdf="results/catalogue/catalogue.pdf",
+    log:
+        "results/logs/catalogue.log",
+    params:
+        config=stage_config("catalogue"),
+        events=list(EVENTS),
+    threads: 1
+    conda:
+        "../envs/simulation.yaml"
+    script:
+        "../workflow_scripts/catalogue.py"

@@ -29,6 +29,13 @@ rule search_event:
         strain=per_detector("results/{event}/search/strain_{ifo}.hdf5"),
     output:
         settings=EVENT_SETTINGS,
+        figure=report(
+            "results/{event}/figures/search.png",
+            caption="captions/search.rst",
+            category="Search",
+            subcategory="{event}",
+        ),
+        figure_pdf="results/{event}/figures/search.pdf",
     log:
         "results/{event}/logs/search_event.log",
     benchmark:

@@ -46,6 +46,19 @@ def synthetic_dir(tmp_path_factory):
     return directory
 
 
+@pytest.fixture(scope="session")
+def synthetic_run(tmp_path_factory, synthetic_dir):
+    """The whole default DAG of the tiny configuration on the synthetic files, run once per
+    session (the whole-DAG test checks it; the Slurm test compares a cluster run with it):
+    (work directory, config file, the finished Snakemake process)."""
+    from workflow_runs import snakemake, write_tiny_config
+
+    workdir = tmp_path_factory.mktemp("synthetic_run")
+    cfg = write_tiny_config(workdir, ROOT, {"local": {"directory": str(synthetic_dir)}})
+    out = snakemake(ROOT, "--cores", "2", "--configfile", str(cfg), "-d", str(workdir))
+    return workdir, cfg, out
+
+
 @pytest.fixture
 def synthetic_copy(synthetic_dir, tmp_path):
     """A private copy of the synthetic files that a test may damage."""

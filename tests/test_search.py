@@ -138,8 +138,9 @@ def test_search_sets_a_window_holding_the_truth_and_a_segment_holding_the_signal
         strain.append(tmp_path / f"strain_{ifo}.hdf5")
         fetch_search_strain(strain[-1], name, event.trigger_time, ifo, config_sections(config, CONFIG["fetch_search_strain"]))
     out = search_event(strain, tmp_path / "settings.json", name, event.trigger_time,
-                       config_sections(config, CONFIG["search_event"]))
+                       config_sections(config, CONFIG["search_event"]), figure=tmp_path / "search.png")
     assert json.loads((tmp_path / "settings.json").read_text()) == json.loads(json.dumps(out))
+    assert (tmp_path / "search.png").is_file() and (tmp_path / "search.pdf").is_file()
     settings = out["config"]
 
     # The window holds the injected chirp mass (detector frame), away from its edges.

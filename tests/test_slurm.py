@@ -9,17 +9,19 @@ import sys
 import h5py
 import numpy as np
 import pytest
-import yaml
 from gwda.io.layout import event_dir, event_file, psd_file, strain_file
 from slurm_cluster import MIN_JOB_AGE, SlurmCluster, unavailable_reason
 
 TARGET = str(event_file("GW150914", "summary"))
-# The same threads locally and on the cluster, so that the numbers can be compared exactly
-# (the profile asks for 8-16; a 2-core machine gives local jobs 2).
+# The same threads on the cluster as in the local run (--cores 2 caps every job at 2; the
+# profile asks for 8-16), so that the numbers can be compared exactly.
 THREADS = ["generate_waveforms=2", "train_flow=2", "sample_posterior=2", "importance_sample=2"]
 # Without slurmdbd there is no sacct: the plugin polls squeue, which keeps finished jobs
-# for MinJobAge seconds; the first check must come well before that.
-SLURM_TEST_FLAGS = ["--slurm-status-command", "squeue", "--slurm-init-seconds-before-status-checks", "5"]
+# for MinJobAge seconds; the first check must come well before that. The plugin waits this
+# long after a job ends or starts, 10 s more after each check that finds nothing finished.
+STATUS_INTERVAL = 2
+SLURM_TEST_FLAGS = ["--slurm-status-command", "squeue", "--slurm-init-seconds-before-status-checks",
+                    str(STATUS_INTERVAL)]
 
 
 def _snakemake(root, workdir, *args, timeout=1500):
@@ -39,32 +41,28 @@ def _numbers(workdir):
 
 
 @pytest.mark.slow
-def test_profile_on_a_real_slurm_cluster(root, tmp_path, synthetic_dir):
+def test_profile_on_a_real_slurm_cluster(root, tmp_path, synthetic_run):
     reason = unavailable_reason()
     if reason:
         pytest.skip(reason)
-    assert MIN_JOB_AGE >= 3 * 5
-    base = yaml.safe_load((root / "config" / "test.yaml").read_text())
-    base["data"]["local"] = {"directory": str(synthetic_dir)}
-    base["validation"]["references"] = []
-    cfg = tmp_path / "config.yaml"
-    cfg.write_text(yaml.safe_dump(base))
-    local, cluster = tmp_path / "local", tmp_path / "cluster"
-    out = _snakemake(root, local, TARGET, "--cores", "2", "--configfile", str(cfg), "--set-threads", *THREADS)
+    assert MIN_JOB_AGE > 180      # the plugin waits at most 180 s between checks
+    # The local run to compare with: the session's run of the same tiny config on the same files.
+    local, cfg, out = synthetic_run
     assert out.returncode == 0, out.stderr[-3000:]
+    cluster = tmp_path / "cluster"
 
     with SlurmCluster():
         out = _snakemake(root, cluster, TARGET, "--profile", str(root / "profiles" / "slurm"), "--configfile",
                          str(cfg), "--set-threads", *THREADS, *SLURM_TEST_FLAGS)
         text = out.stdout + out.stderr
         assert out.returncode == 0, text[-4000:]
-        # Every job but the local fetch_strain went through sbatch (2 PSDs, waveforms, training,
-        # sampling, importance sampling), training to the gpu partition with a GPU.
+        # Every job but the local fetches went through sbatch (the search, 2 PSDs, waveforms,
+        # training, sampling, importance sampling), training to the gpu partition with a GPU.
         # "Job 4 has been submitted with SLURM jobid 5 (log: .../slurm_logs/rule_train_flow/GW150914/5.log)."
         jobs = {rule: jobid for jobid, rule in
                 re.findall(r"submitted with SLURM jobid (\d+) \(log: \S*?/slurm_logs/rule_(\w+)/", text)}
-        assert len(re.findall("submitted with SLURM jobid", text)) == 6, text[-3000:]
-        assert {"estimate_psd", "generate_waveforms", "train_flow", "sample_posterior", "importance_sample"} <= set(jobs)
+        assert len(re.findall("submitted with SLURM jobid", text)) == 7, text[-3000:]
+        assert {"search_event", "estimate_psd", "generate_waveforms", "train_flow", "sample_posterior", "importance_sample"} <= set(jobs)
         show = subprocess.run(["scontrol", "show", "job", jobs["train_flow"]], capture_output=True, text=True).stdout
         # The GPU request as Slurm 22.05 records it ("TresPerJob=gres:gpu:1"; newer: "gres/gpu:1").
         assert "Partition=gpu" in show and re.search(r"TresPerJob=gres[:/]gpu:1\b", show), show

@@ -111,6 +111,30 @@ def test_jsd_of_disjoint_densities_warns_of_nothing():
         assert jsd_of_densities(p, q, grid) == pytest.approx(np.log(2), rel=1e-9)
 
 
+def test_jsd_follows_its_documented_grid():
+    """JSD_METHOD: the KDEs on 400 points over the pooled 0.1-99.9 % range widened by 5 % each
+    side. On two bimodal sets a grid widened by 105 % instead moves the JSD by 3.8e-3 nat
+    (above the estimate's 2e-3 floor); the documented grid, computed here independently, agrees
+    to float precision."""
+    from scipy.stats import gaussian_kde
+
+    rng = np.random.default_rng(0)
+    a = np.r_[rng.normal(0, 0.05, 2500), rng.normal(1, 0.05, 2500)]
+    b = np.r_[rng.normal(0.1, 0.05, 2500), rng.normal(1, 0.05, 2500)]
+    lo, hi = np.percentile(np.r_[a, b], [0.1, 99.9])
+    grid = np.linspace(lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo), 400)
+    expected = jsd_of_densities(gaussian_kde(a)(grid), gaussian_kde(b)(grid), grid)
+    assert jsd(a, b) == pytest.approx(expected, rel=1e-9)
+
+
+def test_jsd_of_sets_that_agree_but_for_a_few_outliers_is_zero():
+    """Two sets piled at one value (as a posterior at a prior bound) with 0.1 % of different
+    outliers: the pooled 0.1-99.9 % range has no width, and the divergence of the bulk is 0."""
+    a = np.r_[np.zeros(2000), [1.0, 2.0]]
+    b = np.r_[np.zeros(2000), [3.0, 4.0]]
+    assert jsd(a, b) < 1e-12
+
+
 def test_intervals_and_divergences_of_several_series():
     from gwda.core.divergences import intervals_and_divergences
 

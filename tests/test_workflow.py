@@ -9,9 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from gwda.io.layout import (GLITCHES, GWOSC_CACHE, RESULTS, RUN_SUMMARY, benchmark_file, checkpoint_file, event_dir,
+from gwda.io.layout import (CATALOGUE, GLITCHES, GWOSC_CACHE, RESULTS, RUN_SUMMARY, benchmark_file, checkpoint_file, event_dir,
                             event_file, figure_file, glitch_file, log_file, strain_file)
 from gwosc_server import GwoscServer
+from workflow_runs import snakemake, write_tiny_config
 
 DATA_OUTPUTS = [
     "strain/H1.hdf5", "strain/L1.hdf5", "psd/H1_psd.hdf5", "psd/L1_psd.hdf5",
@@ -24,11 +25,6 @@ DATA_OUTPUTS = [
 GLITCH_OUTPUTS = ["training_set.hdf5", "heldout_set.hdf5", "gan/network.pt", "gan/losses.csv", "generated.hdf5",
                   "gan_metrics.json", "figures/real_vs_generated.png", "figures/glitch_parameters.pdf",
                   "figures/gan_losses.png"]
-
-
-def snakemake(root, *args, cwd=None, env=None):
-    cmd = [sys.executable, "-m", "snakemake", "-s", str(root / "Snakefile"), *args]
-    return subprocess.run(cmd, cwd=cwd or root, capture_output=True, text=True, timeout=900, env=env)
 
 
 @pytest.mark.parametrize("configfile", [None, "full.yaml"])
@@ -90,16 +86,6 @@ def _require_test_extras(*modules):
     read the posterior with pesummary and run the opt-in bilby and gengli targets)."""
     for module in modules:
         pytest.importorskip(module, reason=f"{module} is a test extra: pip install -e '.[test]'")
-
-
-def _write_config(tmp_path, root, data, references=None):
-    """test.yaml with ``data`` keys replaced and the given reference posteriors (label: file)."""
-    base = yaml.safe_load((root / "config" / "test.yaml").read_text())
-    base["data"].update(data)
-    base["validation"]["references"] = [{"label": k, "path": str(v)} for k, v in (references or {}).items()]
-    path = tmp_path / "config.yaml"
-    path.write_text(yaml.safe_dump(base))
-    return path
 
 
 def _check_posterior_outputs(workdir):
@@ -211,6 +197,29 @@ def _check_validation_outputs(workdir, reference_label=None):
     return comparison
 
 
+def _check_catalogue(workdir, comparison, reference_label):
+    """The catalogue's GW150914 rows are the comparison's numbers (the same samples, the same
+    intervals and JSD), and its figure is drawn."""
+    catalogue = workdir / CATALOGUE
+    assert (catalogue / "catalogue.png").is_file() and (catalogue / "catalogue.pdf").is_file()
+    rows = {r["parameter"]: r for r in json.loads((catalogue / "catalogue.json").read_text())["rows"]}
+    assert set(rows) >= {"chirp_mass", "chirp_mass_source", "mass_ratio", "chi_eff", "luminosity_distance"}
+    for p in ("chirp_mass", "mass_ratio", "chi_eff", "luminosity_distance"):
+        ours, theirs = comparison["intervals_90"]["NPE-IS"][p], comparison["intervals_90"][reference_label][p]
+        row = rows[p]
+        assert (row["lower"], row["median"], row["upper"]) == pytest.approx(
+            (ours["lower"], ours["median"], ours["upper"]), rel=1e-12), p
+        assert row["reference_median"] == pytest.approx(theirs["median"], rel=1e-12), p
+        expected = comparison["jsd_nat"][f"NPE-IS vs {reference_label}"][p]
+        if np.isnan(expected):          # a set without spread (tiny runs): NaN, written to JSON as null
+            assert row["jsd_nat"] is None, p
+        else:
+            assert row["jsd_nat"] == pytest.approx(expected, rel=1e-9), p
+        assert row["median_inside_reference_90"] == (theirs["lower"] <= ours["median"] <= theirs["upper"])
+    # source frame: M_src = M_det / (1 + z) with z > 0 at d_L of a few hundred Mpc
+    assert 0.85 * rows["chirp_mass"]["median"] < rows["chirp_mass_source"]["median"] < rows["chirp_mass"]["median"]
+
+
 def _check_data_outputs(workdir, expect_ratio_of=None):
     event = event_dir("GW150914", workdir)
     missing = [p for p in DATA_OUTPUTS if not (event / p).is_file()]
@@ -287,12 +296,11 @@ def _check_glitch_robustness(workdir):
 
 
 @pytest.mark.slow
-def test_whole_dag_runs_offline_on_synthetic_files(root, tmp_path, synthetic_dir):
+def test_whole_dag_runs_offline_on_synthetic_files(root, synthetic_run):
     from gwda.io.synthetic import analytic_psd
 
     _require_test_extras("pesummary", "bilby", "gengli")
-    cfg = _write_config(tmp_path, root, {"local": {"directory": str(synthetic_dir)}})
-    out = snakemake(root, "--cores", "2", "--configfile", str(cfg), "-d", str(tmp_path))
+    tmp_path, cfg, out = synthetic_run
     assert out.returncode == 0, out.stderr[-3000:]
     _check_data_outputs(tmp_path, expect_ratio_of=analytic_psd)
     _check_posterior_outputs(tmp_path)
@@ -371,7 +379,7 @@ def test_jobs_run_this_checkouts_gwda_whatever_else_is_installed(root, tmp_path,
     env = {**os.environ, "PYTHONPATH": str(other)}
     plain = subprocess.run([sys.executable, "-c", "import gwda"], env=env, capture_output=True, text=True)
     assert "the other checkout was imported" in plain.stderr       # the decoy does take precedence
-    cfg = _write_config(tmp_path, root, {"local": {"directory": str(synthetic_dir)}})
+    cfg = write_tiny_config(tmp_path, root, {"local": {"directory": str(synthetic_dir)}})
     out = snakemake(root, "--cores", "1", "--configfile", str(cfg), "-d", str(tmp_path),
                     str(strain_file("GW150914", "H1")), env=env)
     assert out.returncode == 0, out.stderr[-3000:]
@@ -381,7 +389,7 @@ def test_jobs_run_this_checkouts_gwda_whatever_else_is_installed(root, tmp_path,
 @pytest.mark.slow
 def test_data_stage_downloads_from_a_gwosc_server(root, tmp_path, synthetic_dir):
     with GwoscServer(synthetic_dir) as server:
-        cfg = _write_config(tmp_path, root, {
+        cfg = write_tiny_config(tmp_path, root, {
             "source": "gwosc",
             "gwosc": {"host": server.host, "cache_dir": str(GWOSC_CACHE), "backoff": 0.01},
         })
@@ -398,7 +406,7 @@ def test_data_stage_downloads_from_a_gwosc_server(root, tmp_path, synthetic_dir)
 @pytest.mark.slow
 def test_whole_dag_on_real_gw150914_files(root, tmp_path, shared_gwosc, shared_reference):
     _require_test_extras("pesummary")
-    cfg = _write_config(tmp_path, root, {"local": {"directory": str(shared_gwosc)}},
+    cfg = write_tiny_config(tmp_path, root, {"local": {"directory": str(shared_gwosc)}},
                         {"2-OGC": shared_reference})
     out = snakemake(root, "--cores", "2", "--configfile", str(cfg), "-d", str(tmp_path))
     assert out.returncode == 0, out.stderr[-3000:]
@@ -407,6 +415,7 @@ def test_whole_dag_on_real_gw150914_files(root, tmp_path, shared_gwosc, shared_r
     comparison = _check_validation_outputs(tmp_path, "2-OGC")
     # The published 2-OGC posterior, read as a reference: detector-frame chirp mass ≈ 30.9.
     assert comparison["intervals_90"]["2-OGC"]["chirp_mass"]["median"] == pytest.approx(30.9, abs=0.2)
+    _check_catalogue(tmp_path, comparison, "2-OGC")
     # The stored exact posterior was made from these files, PSD settings, prior and waveform:
     # this run reproduces its input checksums, so the comparison applies.
     exact = json.loads(event_file("GW150914", "exact_comparison", tmp_path).read_text())

@@ -10,6 +10,8 @@ RESULTS = Path("results")
 GLITCHES = RESULTS / "glitches"
 #: The whole run's machine-readable summary.
 RUN_SUMMARY = RESULTS / "summary.json"
+#: All events side by side (rule catalogue): catalogue.csv, .json, .png.
+CATALOGUE = RESULTS / "catalogue"
 #: The downloaded GWOSC files (config/config.yaml's ``data.gwosc.cache_dir``).
 GWOSC_CACHE = RESULTS / "cache" / "gwosc"
 #: The simulated events' files and config (bench/simulated_events.py).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import matplotlib.ticker
 import numpy as np
 
 from ..core.coverage import BAND_CONFIDENCES, binomial_band, pp_curve
@@ -140,3 +141,22 @@ def interval_table_figure(result: dict, series: dict, png_path: Path | str, titl
         row += [f"{1e3 * result['jsd_nat'][pair][p]:.1f}" if p in result["jsd_nat"][pair] else "–" for pair in pairs]
         rows.append(row)
     table_figure(rows, header, title, png_path, foot)
+
+
+def search_figure(chirp_mass: np.ndarray, network_snr: np.ndarray, estimate: float, window: tuple[float, float],
+                  title: str, png_path: Path | str) -> None:
+    """The first search: every template's network SNR against its detector-frame chirp mass,
+    the chirp-mass estimate and the training prior's window that follows from it."""
+    fig, ax = plt.subplots(figsize=(8, 4.2))
+    ok = np.isfinite(network_snr)
+    ax.scatter(chirp_mass[ok], network_snr[ok], s=4, color="0.45", alpha=0.6, rasterized=True, label="templates")
+    ax.axvspan(*window, color="#1f77b4", alpha=0.15, label=f"prior window [{window[0]:.2f}, {window[1]:.2f}]")
+    ax.axvline(estimate, color="#d62728", lw=1.3, label=f"estimate {estimate:.2f} M$_\\odot$")
+    ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
+    ax.set_xlabel(LABELS["chirp_mass"])
+    ax.set_ylabel("network SNR")
+    ax.legend(loc="upper left", fontsize=9)
+    ax.set_title(title)
+    fig.tight_layout()
+    save(fig, png_path)

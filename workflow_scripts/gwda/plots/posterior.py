@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import matplotlib.ticker
 import numpy as np
 from scipy.ndimage import gaussian_filter
 
@@ -12,6 +13,7 @@ from .style import COLORS, plt, save
 
 LABELS = {
     "chirp_mass": r"$\mathcal{M}$ (detector) [M$_\odot$]",
+    "chirp_mass_source": r"$\mathcal{M}$ (source) [M$_\odot$]",
     "mass_ratio": r"$q$",
     "chi_eff": r"$\chi_\mathrm{eff}$",
     "chi_1": r"$\chi_1$",
@@ -141,5 +143,69 @@ def whitened_strain_figure(times: np.ndarray, data: dict[str, np.ndarray], wavef
     axes[-1, 0].set_xlabel("time from trigger [s]")
     axes[-1, 0].set_xlim(times[0], times[-1])
     axes[0, 0].set_title(f"{title} ({band[0]:g}–{band[1]:g} Hz band-pass)")
+    fig.tight_layout()
+    save(fig, png_path)
+
+
+#: Colours of the events in the catalogue figure.
+EVENT_COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
+
+
+def _contour_90(ax, x: np.ndarray, y: np.ndarray, x_log: bool, color: str, style: str, bins: int = 50) -> None:
+    """The 50 % and 90 % regions of (x, y) as contours (x binned in log where ``x_log``)."""
+    ok = np.isfinite(x) & np.isfinite(y) & ((x > 0) if x_log else True)
+    x, y = x[ok], y[ok]
+    u = np.log(x) if x_log else x
+    h, ue, ye = np.histogram2d(u, y, bins=bins)
+    h = gaussian_filter(h, 1.0)
+    uc = 0.5 * (ue[1:] + ue[:-1])
+    ax.contour(np.exp(uc) if x_log else uc, 0.5 * (ye[1:] + ye[:-1]), h.T, levels=_levels(h), colors=[color],
+               linewidths=1.1, linestyles=style)
+
+
+def catalogue_figure(events: dict[str, dict[str, np.ndarray]], references: dict[str, dict[str, np.ndarray]],
+                     title: str, png_path: Path | str) -> None:
+    """Every event's posterior side by side (solid) with its published one (dashed): chirp
+    mass (detector and source frame) against mass ratio, χ_eff, d_L and the sky."""
+    fig, axes = plt.subplots(2, 3, figsize=(14, 8.5))
+    panels = [("chirp_mass", "mass_ratio"), ("chirp_mass_source", "mass_ratio")]
+    for k, (event, s) in enumerate(events.items()):
+        color = EVENT_COLORS[k % len(EVENT_COLORS)]
+        ref = references.get(event)
+        for ax, (px, py) in zip(axes[0, :2], panels):
+            for samples, style in ((s, "solid"), (ref, "dashed")):
+                if samples is not None and px in samples and py in samples:
+                    _contour_90(ax, np.asarray(samples[px], float), np.asarray(samples[py], float), True, color,
+                                style)
+        for ax, p in ((axes[0, 2], "chi_eff"), (axes[1, 0], "luminosity_distance")):
+            for samples, style in ((s, "-"), (ref, "--")):
+                if samples is not None and p in samples:
+                    x = np.asarray(samples[p], float)
+                    ax.hist(x[np.isfinite(x)], bins=40, density=True, histtype="step", color=color, ls=style, lw=1.3)
+        sky = _finite(s, ["ra", "dec"])
+        thin = sky["ra"][:2000], sky["dec"][:2000]
+        axes[1, 1].scatter(np.degrees(thin[0]) / 15.0, np.degrees(thin[1]), s=1, color=color, alpha=0.3,
+                           rasterized=True)
+    for ax, (px, py) in zip(axes[0, :2], panels):
+        ax.set_xscale("log")
+        ax.xaxis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
+        ax.xaxis.set_minor_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
+        ax.tick_params(axis="x", which="minor", labelsize=8)
+        ax.set_xlabel(LABELS[px])
+        ax.set_ylabel(LABELS[py])
+    axes[0, 2].set_xlabel(LABELS["chi_eff"])
+    axes[1, 0].set_xlabel(LABELS["luminosity_distance"])
+    for ax in (axes[0, 2], axes[1, 0]):
+        ax.set_yticks([])
+    axes[1, 1].set_xlim(24, 0)
+    axes[1, 1].set_ylim(-90, 90)
+    axes[1, 1].set_xlabel("right ascension [h]")
+    axes[1, 1].set_ylabel("declination [deg]")
+    axes[1, 2].axis("off")
+    handles = [plt.Line2D([], [], color=EVENT_COLORS[k % len(EVENT_COLORS)], lw=2) for k in range(len(events))]
+    handles += [plt.Line2D([], [], color="0.3", lw=1.3), plt.Line2D([], [], color="0.3", lw=1.3, ls="--")]
+    axes[1, 2].legend(handles, [*events, "this analysis", "published"], loc="center", fontsize=11,
+                      title="contours: 50 %, 90 %", title_fontsize=10)
+    fig.suptitle(title, x=0.02, ha="left", fontsize=13)
     fig.tight_layout()
     save(fig, png_path)

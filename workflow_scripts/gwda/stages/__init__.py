@@ -60,6 +60,7 @@ CONFIG: dict[str, tuple[str, ...]] = {
     # report
     "plot_training": (),
     "plot_reconstruction": ("seed", "validation.reconstruction_samples"),
+    "catalogue": (),
     # the whole run's summary records the whole config it ran with
     "summarise_run": ("events", "seed", "data", "noise", "glitches", "prior", "prior_constraints", "waveform",
                       "model", "training", "denoiser", "inference", "validation"),

@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import logging
 
+import h5py
+import numpy as np
 import pandas as pd
 
-from ..gw.conversions import from_release
+from ..core.divergences import JSD_METHOD, interval, jsd
+from ..gw.conversions import add_source_frame, from_release
 from ..io.run_summary import run_summary
-from ..io.samples import read_preferred_analysis
+from ..io.samples import read_posterior_samples, read_preferred_analysis
 from ..npe.analysis import ModelAnalysis
 from ..plots.diagnostics import loss_figure
-from ..plots.posterior import whitened_strain_figure
+from ..plots.posterior import catalogue_figure, whitened_strain_figure
 from ..plots.style import DISPLAY_BAND
 from ..provenance import provenance
 from ..runtime import rng as make_rng
@@ -58,3 +61,58 @@ def summarise_run(results: list, summary: str, events: list, config: dict) -> di
     write_json(summary, out)
     log.info("summarised %d events in %s", len(events), summary)
     return out
+
+
+#: Parameters of the catalogue table and figure.
+CATALOGUE = ("chirp_mass", "chirp_mass_source", "mass_ratio", "chi_eff", "luminosity_distance", "ra", "dec")
+
+
+def catalogue_table(events: dict[str, dict[str, np.ndarray]], references: dict[str, tuple[str, dict]],
+                    analysis: dict[str, str]) -> pd.DataFrame:
+    """One row per event and parameter: the median and 90 % interval of the event's posterior
+    and of its published one (``references``: event -> (label, samples)), whether the median
+    lies inside the published 90 % interval, and the JSD between the two [nat]."""
+    rows = []
+    for event, samples in events.items():
+        label, ref = references.get(event, (None, {}))
+        for p in CATALOGUE:
+            if p not in samples:
+                continue
+            ours = interval(samples[p])
+            row = {"event": event, "parameter": p, "analysis": analysis[event], **ours, "reference": label}
+            if p in ref:
+                theirs = interval(ref[p])
+                row.update({f"reference_{k}": v for k, v in theirs.items()})
+                row["median_inside_reference_90"] = bool(theirs["lower"] <= ours["median"] <= theirs["upper"])
+                row["jsd_nat"] = jsd(samples[p], ref[p])
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _with_source_frame(samples: dict) -> dict:
+    samples = dict(samples)
+    if "chirp_mass_source" not in samples and "luminosity_distance" in samples:
+        add_source_frame(samples)
+    return samples
+
+
+def catalogue(posteriors: list, references: list, events: list, table: str, result: str, figure: str) -> pd.DataFrame:
+    """All events' posteriors side by side with their published ones (the first reference
+    configured for each event): ``catalogue.csv`` / ``.json`` and the catalogue figure."""
+    ours, analysis, published = {}, {}, {}
+    for event, path in zip(events, posteriors):
+        analysis[event], samples = read_preferred_analysis(path)
+        ours[event] = _with_source_frame(samples)
+    for path in references:
+        with h5py.File(path, "r") as fh:
+            event, label = str(fh.attrs["event"]), str(fh.attrs["label"])
+        if event in ours and event not in published:
+            published[event] = (label, _with_source_frame(read_posterior_samples(path)))
+    frame = catalogue_table(ours, published, analysis)
+    frame.to_csv(table, index=False)
+    write_json(result, {"parameters": list(CATALOGUE), "jsd_method": JSD_METHOD,
+                        "rows": frame.replace({np.nan: None}).to_dict(orient="records")})
+    catalogue_figure(ours, {e: s for e, (_, s) in published.items()},
+                     f"{len(ours)} event{'s' if len(ours) > 1 else ''}: this analysis (solid) and published (dashed)", figure)
+    log.info("catalogue of %d events (%d with a published posterior) in %s", len(ours), len(published), table)
+    return frame

@@ -22,6 +22,7 @@ from ..gw.search import BANK_APPROXIMANT, chirp_mass_estimate, draw_bank, search
 from ..gw.segments import Span, analysis_spans
 from ..gw.waveforms import WaveformSettings, time_before_merger
 from ..io import strain as strain_files
+from ..plots.diagnostics import search_figure
 from ..runtime import rng as make_rng
 from ..runtime import write_json
 
@@ -65,7 +66,8 @@ def fetch_search_strain(strain: str, event: str, trigger_time: float, ifo: str, 
                                         "source": data["source"], "data_quality": quality})
 
 
-def search_event(strain: list, settings: str, event: str, trigger_time: float, config: dict, threads: int = 1) -> dict:
+def search_event(strain: list, settings: str, event: str, trigger_time: float, config: dict, threads: int = 1,
+                 figure: str | None = None) -> dict:
     """Search the event's data; write the settings that follow (module doc)."""
     data, cfg = config["data"], config["search"]
     t0 = time.time()
@@ -175,4 +177,7 @@ def search_event(strain: list, settings: str, event: str, trigger_time: float, c
         log.warning("%s: %s", event, message)
     log.info("%s: settings %s", event, json.dumps(overrides))
     write_json(settings, result)
+    if figure:
+        search_figure(bank["chirp_mass"], np.sqrt(found.network_snr2), chirp_mass, (mc_lo, mc_hi),
+                      f"{event}: search over {found.network_snr2.size} templates (network SNR {snr:.1f})", figure)
     return result
