@@ -150,8 +150,11 @@ def measure(module: str, workdir: Path, max_children: int, timeout: float, tests
     undetected = [{**describe(scratch, name), "status": status} for name, status in sorted(statuses.items())
                   if status not in DETECTED]
     killed = sum(s in DETECTED for s in statuses.values())
-    return {**score(module, len(statuses), killed, undetected, equivalents), "tests": MODULES[module],
-            "seconds": round(time.time() - start, 1)}
+    # A timeout counts as killed (an endless loop is a detected change), but is recorded apart:
+    # many of them would point at hung test processes rather than at the tests.
+    timeouts = sum(s == "timeout" for s in statuses.values())
+    return {**score(module, len(statuses), killed, undetected, equivalents), "timeouts": timeouts,
+            "tests": MODULES[module], "seconds": round(time.time() - start, 1)}
 
 
 def score(module: str, mutants: int, killed: int, undetected: list[dict], equivalents: list[dict]) -> dict:
