@@ -48,7 +48,7 @@ MODULES = {
                            "tests/test_tilt_fit_convergence.py", "tests/test_importance_cells.py"],
     "core/coverage.py": ["tests/test_validation.py", "tests/test_posterior_checks.py"],
     "core/divergences.py": ["tests/test_validation.py"],
-    "glitches/evaluation.py": ["tests/test_glitches.py"],
+    "glitches/evaluation.py": ["tests/test_glitches.py", "tests/test_glitch_evaluation.py"],
     "denoise/evaluation.py": ["tests/test_denoise.py", "tests/test_denoise_evaluation.py"],
 }
 #: Tests left out of mutation runs: they train networks for tens of seconds, and each mutant
