@@ -39,17 +39,23 @@ def _tensors(torch, params, amplitude, align, device):
     return a, p, {k: torch.as_tensor(v, dtype=torch.float32).to(device) for k, v in align.items()}
 
 
+def _both_projections(torch, setting, device):
+    """The signals of project_amplitude and of project on ``device``, and numpy's."""
+    sim, params, amplitude, align, expected = setting
+    a, p, al = _tensors(torch, params, amplitude, align, device)
+    plus, cross = angle_factors(p["theta_jn"], p["phase"], a)
+    return (sim.project_amplitude(a, plus, cross, p, align=al),
+            sim.project(a * plus[..., None], a * cross[..., None], p, align=al)), expected
+
+
 def test_single_precision_projection_matches_numpy_off_the_segment_middle(setting):
     """float32 tensors in, complex64 signals out (the training's precision), equal to the
     double-precision numpy signals to 1e-5 of their peak: float32 carries 6e-8 relative, and the
     phase f t (up to 512 Hz × 2.5 s ≈ 1300 cycles) is formed in double precision and reduced to
     its fractional cycle before the float32 exponential."""
     torch = pytest.importorskip("torch")
-    sim, params, amplitude, align, expected = setting
-    a, p, al = _tensors(torch, params, amplitude, align, "cpu")
-    plus, cross = angle_factors(p["theta_jn"], p["phase"], a)
-    for got in (sim.project_amplitude(a, plus, cross, p, align=al),
-                sim.project(a * plus[..., None], a * cross[..., None], p, align=al)):
+    signals, expected = _both_projections(torch, setting, "cpu")
+    for got in signals:
         for ifo, h in expected.items():
             assert got[ifo].dtype == torch.complex64
             assert np.abs(got[ifo].numpy() - h).max() < 1e-5 * np.abs(h).max(), ifo
@@ -60,11 +66,8 @@ def test_projection_keeps_every_tensor_on_the_device_of_its_inputs(setting):
     with CPU tensors) the projection runs through and returns meta tensors: no array of the
     simulator's (frequencies, whitening) or of the inputs stays behind on the CPU."""
     torch = pytest.importorskip("torch")
-    sim, params, amplitude, align, expected = setting
-    a, p, al = _tensors(torch, params, amplitude, align, "meta")
-    plus, cross = angle_factors(p["theta_jn"], p["phase"], a)
-    for got in (sim.project_amplitude(a, plus, cross, p, align=al),
-                sim.project(a * plus[..., None], a * cross[..., None], p, align=al)):
+    signals, expected = _both_projections(torch, setting, "meta")
+    for got in signals:
         for ifo, h in expected.items():
             assert got[ifo].device.type == "meta" and got[ifo].dtype == torch.complex64
             assert tuple(got[ifo].shape) == h.shape

@@ -4,13 +4,13 @@ config gives the same results through Slurm as locally, and a failing job is rep
 import json
 import re
 import subprocess
-import sys
 
 import h5py
 import numpy as np
 import pytest
 from gwda.io.layout import event_dir, event_file, psd_file, strain_file
 from slurm_cluster import MIN_JOB_AGE, SlurmCluster, unavailable_reason
+from workflow_runs import snakemake
 
 TARGET = str(event_file("GW150914", "summary"))
 # The same threads on the cluster as in the local run (--cores 2 caps every job at 2; the
@@ -24,9 +24,8 @@ SLURM_TEST_FLAGS = ["--slurm-status-command", "squeue", "--slurm-init-seconds-be
                     str(STATUS_INTERVAL)]
 
 
-def _snakemake(root, workdir, *args, timeout=1500):
-    cmd = [sys.executable, "-m", "snakemake", "-s", str(root / "Snakefile"), "-d", str(workdir), *args]
-    return subprocess.run(cmd, cwd=root, capture_output=True, text=True, timeout=timeout)
+def _snakemake(root, workdir, *args):
+    return snakemake(root, "-d", str(workdir), *args, timeout=1500)
 
 
 def _numbers(workdir):

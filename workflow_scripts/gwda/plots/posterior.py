@@ -147,19 +147,12 @@ def whitened_strain_figure(times: np.ndarray, data: dict[str, np.ndarray], wavef
     save(fig, png_path)
 
 
-#: Colours of the events in the catalogue figure.
-EVENT_COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
-
-
-def _contour_90(ax, x: np.ndarray, y: np.ndarray, x_log: bool, color: str, style: str, bins: int = 50) -> None:
-    """The 50 % and 90 % regions of (x, y) as contours (x binned in log where ``x_log``)."""
-    ok = np.isfinite(x) & np.isfinite(y) & ((x > 0) if x_log else True)
-    x, y = x[ok], y[ok]
-    u = np.log(x) if x_log else x
-    h, ue, ye = np.histogram2d(u, y, bins=bins)
+def _log_x_contours(ax, x: np.ndarray, y: np.ndarray, color: str, style: str, bins: int = 50) -> None:
+    """The 50 % and 90 % regions of (x, y) as contours, x binned in log."""
+    ok = np.isfinite(x) & np.isfinite(y) & (x > 0)
+    h, ue, ye = np.histogram2d(np.log(x[ok]), y[ok], bins=bins)
     h = gaussian_filter(h, 1.0)
-    uc = 0.5 * (ue[1:] + ue[:-1])
-    ax.contour(np.exp(uc) if x_log else uc, 0.5 * (ye[1:] + ye[:-1]), h.T, levels=_levels(h), colors=[color],
+    ax.contour(np.exp(0.5 * (ue[1:] + ue[:-1])), 0.5 * (ye[1:] + ye[:-1]), h.T, levels=_levels(h), colors=[color],
                linewidths=1.1, linestyles=style)
 
 
@@ -170,13 +163,12 @@ def catalogue_figure(events: dict[str, dict[str, np.ndarray]], references: dict[
     fig, axes = plt.subplots(2, 3, figsize=(14, 8.5))
     panels = [("chirp_mass", "mass_ratio"), ("chirp_mass_source", "mass_ratio")]
     for k, (event, s) in enumerate(events.items()):
-        color = EVENT_COLORS[k % len(EVENT_COLORS)]
+        color = SERIES_COLORS[k % len(SERIES_COLORS)]
         ref = references.get(event)
         for ax, (px, py) in zip(axes[0, :2], panels):
             for samples, style in ((s, "solid"), (ref, "dashed")):
                 if samples is not None and px in samples and py in samples:
-                    _contour_90(ax, np.asarray(samples[px], float), np.asarray(samples[py], float), True, color,
-                                style)
+                    _log_x_contours(ax, np.asarray(samples[px], float), np.asarray(samples[py], float), color, style)
         for ax, p in ((axes[0, 2], "chi_eff"), (axes[1, 0], "luminosity_distance")):
             for samples, style in ((s, "-"), (ref, "--")):
                 if samples is not None and p in samples:
@@ -202,7 +194,7 @@ def catalogue_figure(events: dict[str, dict[str, np.ndarray]], references: dict[
     axes[1, 1].set_xlabel("right ascension [h]")
     axes[1, 1].set_ylabel("declination [deg]")
     axes[1, 2].axis("off")
-    handles = [plt.Line2D([], [], color=EVENT_COLORS[k % len(EVENT_COLORS)], lw=2) for k in range(len(events))]
+    handles = [plt.Line2D([], [], color=SERIES_COLORS[k % len(SERIES_COLORS)], lw=2) for k in range(len(events))]
     handles += [plt.Line2D([], [], color="0.3", lw=1.3), plt.Line2D([], [], color="0.3", lw=1.3, ls="--")]
     axes[1, 2].legend(handles, [*events, "this analysis", "published"], loc="center", fontsize=11,
                       title="contours: 50 %, 90 %", title_fontsize=10)

@@ -10,7 +10,7 @@ import h5py
 import numpy as np
 import pandas as pd
 
-from ..core.divergences import JSD_METHOD, interval, jsd
+from ..core.divergences import JSD_METHOD, intervals_and_divergences
 from ..gw.conversions import add_source_frame, from_release
 from ..io.run_summary import run_summary
 from ..io.samples import read_posterior_samples, read_preferred_analysis
@@ -75,16 +75,16 @@ def catalogue_table(events: dict[str, dict[str, np.ndarray]], references: dict[s
     rows = []
     for event, samples in events.items():
         label, ref = references.get(event, (None, {}))
-        for p in CATALOGUE:
-            if p not in samples:
-                continue
-            ours = interval(samples[p])
+        series = {"ours": samples, "reference": ref}
+        intervals, divergences = intervals_and_divergences(series, [("ours", "reference")],
+                                                           [p for p in CATALOGUE if p in samples])
+        for p, ours in intervals["ours"].items():
             row = {"event": event, "parameter": p, "analysis": analysis[event], **ours, "reference": label}
-            if p in ref:
-                theirs = interval(ref[p])
+            if p in intervals["reference"]:
+                theirs = intervals["reference"][p]
                 row.update({f"reference_{k}": v for k, v in theirs.items()})
                 row["median_inside_reference_90"] = bool(theirs["lower"] <= ours["median"] <= theirs["upper"])
-                row["jsd_nat"] = jsd(samples[p], ref[p])
+                row["jsd_nat"] = divergences["ours vs reference"][p]
             rows.append(row)
     return pd.DataFrame(rows)
 
