@@ -5,6 +5,14 @@ provenance, the config file it ran with and the checksums of its networks and in
 
     snakemake --cores all --configfile config/local_gw150914.yaml
     python bench/record_run.py --configfile config/local_gw150914.yaml
+
+A run of chosen targets (e.g. the catalogue of several events, without the denoiser and the
+coverage tests) has no ``results/summary.json``: its numbers are then collected from the
+event files now (:func:`gwda.io.run_summary.run_summary`), with the catalogue, and its
+provenance names the code checked out in ``--workdir`` (the checkout that ran).
+
+    snakemake --cores all --configfile config/o1_bbh.yaml results/catalogue/catalogue.json
+    python bench/record_run.py --configfile config/o1_bbh.yaml --out bench/results/workflow_o1_bbh.json
 """
 
 from __future__ import annotations
@@ -18,13 +26,35 @@ from recording import RESULTS, ROOT, record
 from gwda.io import layout
 
 
+def _summary(workdir: Path, configfile: str) -> dict:
+    """The run's summary.json, or for a run without one, its event files and catalogue now."""
+    if (workdir / layout.RUN_SUMMARY).is_file():
+        return json.loads((workdir / layout.RUN_SUMMARY).read_text())
+    import yaml
+    from gwda.config import validate_config
+    from gwda.io.run_summary import run_summary
+    from gwda.provenance import git_state, provenance
+
+    path = Path(configfile)
+    config = validate_config(yaml.safe_load((path if path.is_absolute() else workdir / path).read_text()),
+                             base=yaml.safe_load((workdir / "config" / "config.yaml").read_text()))
+    block = provenance(config=config)
+    block["git"] = git_state(workdir)
+    block["collected_from_event_files"] = True
+    summary = {"provenance": block, **run_summary(list(config["events"]), workdir)}
+    catalogue = workdir / layout.CATALOGUE / "catalogue.json"
+    if catalogue.is_file():
+        summary["catalogue"] = json.loads(catalogue.read_text())
+    return summary
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--workdir", type=Path, default=ROOT, help="the directory the workflow ran in")
     parser.add_argument("--configfile", required=True, help="the --configfile the run was given")
     parser.add_argument("--out", type=Path, default=None, help="default bench/results/workflow_<first event>.json")
     args = parser.parse_args()
-    summary = json.loads((args.workdir / layout.RUN_SUMMARY).read_text())
+    summary = _summary(args.workdir, args.configfile)
     provenance = summary.pop("provenance")
     provenance["configfile"] = args.configfile
     from gwda.provenance import sha256_file

@@ -24,9 +24,14 @@ REGRESSION = ROOT / "bench" / "reference" / "tiny_config_outputs.json"
 MARKERS = ("<!-- results:headline -->", "<!-- /results:headline -->")
 #: The workflow run of the headline table.
 HEADLINE_RUN = RESULTS / "workflow_GW150914.json"
+#: The run of every binary black hole of the first observing run (config/o1_bbh.yaml).
+CATALOGUE_RUN = RESULTS / "workflow_o1_bbh.json"
+#: The parameters whose medians must lie inside the published 90 % intervals.
+CATALOGUE_CHECKED = ("chirp_mass", "mass_ratio", "chi_eff", "luminosity_distance")
 PARAMETERS = {"chirp_mass": "detector-frame chirp mass [M☉]", "mass_ratio": "mass ratio q",
               "chi_eff": "χ_eff", "luminosity_distance": "d_L [Mpc]", "theta_jn": "θ_jn [rad]", "ra": "ra [rad]",
               "dec": "dec [rad]"}
+CATALOGUE_LABELS = {**PARAMETERS, "chirp_mass_source": "source-frame chirp mass [M☉]"}
 
 
 # -- formatting ---------------------------------------------------------------------------------
@@ -170,6 +175,61 @@ def workflow_section(path: Path) -> str:
         out += ["### Wall time of the heavy jobs", "",
                 table(["job", "seconds", "peak memory [MiB]"],
                       [[k, num(v["seconds"]), num(v["max_rss_mib"])] for k, v in jobs.items()]), ""]
+    return "\n".join(out)
+
+
+def _catalogue_rows(rows: list[dict], event: str, parameter: str) -> dict | None:
+    return next((r for r in rows if r["event"] == event and r["parameter"] == parameter), None)
+
+
+def catalogue_section(path: Path) -> str:
+    """Every event of a multi-event run: the search's settings, importance sampling and the
+    posterior against the published one (the catalogue's rows and each event's JSDs)."""
+    run = latest(path)
+    r = run["result"]
+    config = run["provenance"].get("configfile")
+    out = [f"## Every event of `{config}`" if config else "## Every event of a run", "", origin(run, path), "",
+           "Each event's settings come from its own first search (`results/{event}/search/settings.json`); "
+           "NPE-IS is one sampling seed of the event's network. \"in 2-OGC 90 %\" counts the medians of "
+           f"{', '.join(CATALOGUE_CHECKED)} that lie inside 2-OGC's 90 % intervals.", ""]
+    rows, edge = [], []
+    for event, ev in r["events"].items():
+        s, search = ev.get("summary", {}), ev.get("event_settings", {})
+        found = search.get("search", {})
+        prior = search.get("config", {})
+        mc = prior.get("prior.chirp_mass", {})
+        inside = [_catalogue_rows(r["catalogue"]["rows"], event, p) for p in CATALOGUE_CHECKED]
+        inside = [x for x in inside if x and x.get("median_inside_reference_90") is not None]
+        rows.append([event, num(found.get("network_snr")), f"[{num(mc.get('minimum'), 4)}, {num(mc.get('maximum'), 4)}]"
+                     if mc else "—", num(prior.get("data.segment.duration"), 2),
+                     num(prior.get("prior.luminosity_distance", {}).get("maximum"), 4),
+                     num(ev.get("jobs", {}).get("train_flow", {}).get("seconds", 0) / 60, 3),
+                     pct(s.get("sample_efficiency")), num(s.get("effective_sample_size"), 4),
+                     num(s.get("log_bayes_factor"), 5),
+                     f"{sum(x['median_inside_reference_90'] for x in inside)} of {len(inside)}"])
+        if s.get("prior_window_cut"):
+            edge.append(f"{event}: the posterior reaches the edge of the {', '.join(s['prior_window_cut'])} window")
+    out += [table(["event", "search network SNR", "M_c window [M☉]", "segment [s]", "d_L max [Mpc]",
+                   "training [min]", "IS efficiency", "ESS", "ln B", "in 2-OGC 90 %"], rows), ""]
+    if edge:
+        out += ["**Window edges:** " + "; ".join(edge) + ".", ""]
+    cat = r["catalogue"]
+    out += ["### Medians and 90 % intervals against 2-OGC", "",
+            table(["event", "parameter", "NPE-IS", "2-OGC", "median inside", "JSD [mnat]"],
+                  [[x["event"], CATALOGUE_LABELS.get(x["parameter"], x["parameter"]),
+                    interval({"median": x["median"], "lower": x["lower"], "upper": x["upper"]}),
+                    interval({"median": x["reference_median"], "lower": x["reference_lower"],
+                              "upper": x["reference_upper"]}) if x.get("reference_median") is not None else "—",
+                    {True: "yes", False: "**no**"}.get(x.get("median_inside_reference_90"), "—"),
+                    num(1e3 * x["jsd_nat"], 3) if x.get("jsd_nat") is not None else "—"]
+                   for x in cat["rows"]]), "", f"JSD: {cat['jsd_method']}.", ""]
+    pairs = [(event, pair, v) for event, ev in r["events"].items()
+             for pair, v in ev.get("comparison", {}).get("jsd_nat", {}).items()]
+    if pairs:
+        params = [p for p in PARAMETERS if any(p in v for _, _, v in pairs)]
+        out += ["### Jensen–Shannon divergences [mnat]", "",
+                table(["event", "pair", *params], [[event, pair] + [num(1e3 * v[p], 3) if p in v else "—" for p in params]
+                                                  for event, pair, v in pairs]), ""]
     return "\n".join(out)
 
 
@@ -346,6 +406,8 @@ def results_document() -> str:
              "the machine it comes from.", ""]
     if HEADLINE_RUN.exists():
         parts.append(workflow_section(HEADLINE_RUN))
+    if CATALOGUE_RUN.exists():
+        parts.append(catalogue_section(CATALOGUE_RUN))
     efficiency = sorted(RESULTS.glob("is_efficiency_*.json"))
     if efficiency:
         parts.append(efficiency_section(efficiency))
@@ -389,7 +451,27 @@ def headline_table() -> str:
         facts.append(f"heavy jobs {num(sum(j['seconds'] for j in jobs) / 60, 2)} min in all")
     lines.append("; ".join(facts) + ".")
     lines += ["", origin(run, HEADLINE_RUN)]
+    if CATALOGUE_RUN.exists():
+        lines += ["", catalogue_headline(latest(CATALOGUE_RUN))]
     return "\n".join(lines)
+
+
+def catalogue_headline(run: dict) -> str:
+    """README's table of the first observing run: each event's chirp mass and efficiency."""
+    r = run["result"]
+    rows = []
+    for event, ev in r["events"].items():
+        cat = [x for x in r["catalogue"]["rows"] if x["event"] == event]
+        mc = next((x for x in cat if x["parameter"] == "chirp_mass"), None)
+        checked = [x for x in cat if x["parameter"] in CATALOGUE_CHECKED and x.get("median_inside_reference_90") is not None]
+        rows.append([event, interval(mc) if mc else "—",
+                     interval({"median": mc["reference_median"], "lower": mc["reference_lower"],
+                               "upper": mc["reference_upper"]}) if mc and mc.get("reference_median") else "—",
+                     f"{sum(x['median_inside_reference_90'] for x in checked)} of {len(checked)}",
+                     pct(ev.get("summary", {}).get("sample_efficiency"))])
+    return "\n".join([table(["first observing run", "NPE-IS M_c [M☉]", "2-OGC M_c [M☉]",
+                             "medians in 2-OGC 90 % (M_c, q, χ_eff, d_L)", "IS efficiency"], rows), "",
+                      origin(run, CATALOGUE_RUN)])
 
 
 def readme_with_headline(text: str) -> str:

@@ -50,15 +50,19 @@ def test_bilby_log_likelihood_ratio_equals_ours():
     assert ours[0] > 50            # the injection is loud: the comparison is not of zeros
 
 
-def test_distance_lookup_table_is_bilbys_table():
-    """The row-by-row table equals bilby's own cell-by-cell construction (run here on a
-    coarser grid of the same form: bilby's loop over the full 400 × 800 grid takes minutes)."""
+@pytest.mark.parametrize("distances, threads", [(3000, "1"), (60000, "2")])
+def test_distance_lookup_table_is_bilbys_table(monkeypatch, distances, threads):
+    """The blocked, threaded table equals bilby's own cell-by-cell construction (run here on a
+    coarser grid of the same form: bilby's loop over the full 400 × 800 grid takes minutes),
+    in one block on one thread and in several blocks (60 000 distances: 4 rows of ⟨d|h⟩ per
+    block) on two."""
     from types import SimpleNamespace
 
     from bilby.gw.likelihood import GravitationalWaveTransient
     from gwda.gw.bilby_interface import distance_lookup_table
 
-    distance = np.linspace(50.0, 2000.0, 3000)
+    monkeypatch.setenv("OMP_NUM_THREADS", threads)
+    distance = np.linspace(50.0, 2000.0, distances)
     for phase_marginalization in (True, False):
         grid = SimpleNamespace(
             _distance_array=distance, _delta_distance=distance[1] - distance[0], _ref_dist=800.0,

@@ -115,9 +115,11 @@ def bilby_likelihood(sim: Simulator, strain: dict[str, np.ndarray], prior: Prior
 def distance_lookup_table(likelihood) -> np.ndarray:
     """bilby's distance-marginalisation lookup table, ln ∫ L(d) π(d) dd on its grid of
     reference ⟨d|h⟩ × ⟨h|h⟩, computed as ``GravitationalWaveTransient._create_lookup_table``
-    does (the same arrays, the same sum over 10⁴ distances) but a row at a time in numpy
-    instead of one ``logsumexp`` call per cell (bilby's took 161 s on 2 cores; the whole
-    ``bilby_reference`` job of the workflow test now takes 35 s, set-up and sampling included)."""
+    does (the same arrays, the same sum over 10⁴ distances) but in cache-sized blocks of numpy
+    over ``OMP_NUM_THREADS`` threads instead of one ``logsumexp`` call per cell (bilby's took
+    161 s on 2 cores; 3.2×10⁹ exponentials remain, about 10 s on 2 cores)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from bilby.gw.utils import ln_i0
     from scipy.special import logsumexp
 
@@ -128,12 +130,30 @@ def distance_lookup_table(likelihood) -> np.ndarray:
     with np.errstate(divide="ignore"):           # a zero prior density contributes nothing
         log_prior = np.log(likelihood.distance_prior_array * likelihood._delta_distance)
     d_inner_h += log_prior
+    half_scaling_squared = 0.5 * scaling ** 2
     table = np.empty((likelihood._optimal_snr_squared_ref_array.size, likelihood._d_inner_h_ref_array.size))
-    for i, h_inner_h in enumerate(likelihood._optimal_snr_squared_ref_array):
-        terms = d_inner_h - 0.5 * h_inner_h * scaling ** 2
-        peak = terms.max(axis=1, keepdims=True)
-        table[i] = np.log(np.exp(terms - peak).sum(axis=1)) + peak[:, 0]
+    block = max(1, 2 ** 18 // scaling.size)      # rows of ⟨d|h⟩ per block: ~2 MB, in cache
+
+    def fill(i):
+        penalty = likelihood._optimal_snr_squared_ref_array[i] * half_scaling_squared
+        for start in range(0, table.shape[1], block):
+            terms = d_inner_h[start:start + block] - penalty
+            peak = terms.max(axis=1, keepdims=True)
+            terms -= peak
+            np.exp(terms, out=terms)
+            table[i, start:start + block] = np.log(terms.sum(axis=1)) + peak[:, 0]
+
+    with ThreadPoolExecutor(_threads()) as pool:      # numpy releases the GIL in its loops
+        list(pool.map(fill, range(table.shape[0])))
     return table - logsumexp(log_prior)
+
+
+def _threads() -> int:
+    """The job's threads (Snakemake sets OMP_NUM_THREADS to them), else the usable CPUs."""
+    import os
+
+    value = os.environ.get("OMP_NUM_THREADS", "")
+    return int(value) if value.isdigit() and int(value) > 0 else len(os.sched_getaffinity(0))
 
 
 @contextmanager
