@@ -80,6 +80,38 @@ def test_targets_are_met_at_their_boundaries_and_missed_beyond():
     assert beyond == {"parameters_ks": False, "class_fidelity": False, "c2st_in_noise": False}
 
 
+def _condition_metrics(match_median, match_p10, residual, slope, lattice, ratio, null_ratio):
+    m = _metrics(0.5, 0.9, 0.9, 0.5)
+    m["one_to_one"] = {"generated": {"match_median": match_median, "match_p10": match_p10,
+                                     "peak_residual_rms": residual, "f0_bins": [{"slope": 1.0}, {"slope": slope}]}}
+    m["lattice_z"] = {"generated": {"max": lattice}}
+    m["spectrum_ratio"] = {"generated": {"min": 1 / ratio, "max": 1.0}, "real_halves": {"min": 1.0, "max": null_ratio}}
+    return m
+
+
+def test_condition_targets_are_met_at_their_boundaries_and_missed_beyond():
+    """The fidelity targets: match median and 10th percentile, peak-time residual and f0 slope
+    at their bounds pass, a hair beyond fails; the lattice bound is strict; the spectrum
+    passes within ×2, or within twice the real set's own ln-excursion where that is larger."""
+    t = TARGETS
+    at = targets_met(_condition_metrics(t["match_median_min"], t["match_p10_min"], t["peak_residual_rms_max"],
+                                        1 + t["f0_slope_tolerance"] / 2, 0.99 * t["lattice_z_max"],
+                                        t["spectrum_ratio_max"], 1.0))
+    assert {k: at[k] for k in ("one_to_one", "f0_tracking", "lattice", "spectrum")} == dict.fromkeys(
+        ("one_to_one", "f0_tracking", "lattice", "spectrum"), True)
+    for bad in (dict(match_median=0.9989), dict(match_p10=0.9899), dict(residual=1.01e-4)):
+        args = {"match_median": 0.9995, "match_p10": 0.995, "residual": 5e-5, **bad}
+        m = targets_met(_condition_metrics(args["match_median"], args["match_p10"], args["residual"], 1.0, 1.0, 1.0, 1.0))
+        assert not m["one_to_one"] and m["f0_tracking"], bad
+    assert not targets_met(_condition_metrics(1, 1, 0, 1.06, 1, 1, 1))["f0_tracking"]
+    assert not targets_met(_condition_metrics(1, 1, 0, 0.94, 1, 1, 1))["f0_tracking"]
+    assert not targets_met(_condition_metrics(1, 1, 0, 1, t["lattice_z_max"], 1, 1))["lattice"]
+    assert not targets_met(_condition_metrics(1, 1, 0, 1, 1, 2.05, 1.0))["spectrum"]
+    # a noisy real spectrum (its halves ×1.5 apart) allows 1.5² = 2.25
+    assert targets_met(_condition_metrics(1, 1, 0, 1, 1, 2.2, 1.5))["spectrum"]
+    assert not targets_met(_condition_metrics(1, 1, 0, 1, 1, 2.3, 1.5))["spectrum"]
+
+
 @pytest.fixture(scope="module")
 def evaluated():
     classes = ("sine_gaussian", "ringdown")

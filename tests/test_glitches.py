@@ -333,20 +333,27 @@ def test_gan_metrics_pass_fresh_draws_and_fail_swapped_classes():
     rng = np.random.default_rng(11)
 
     def sample(n):
-        x = [families.draw(c, n, RANGES["sine_gaussian"], WINDOW, rng, 0.03)[0] for c in classes]
-        return np.concatenate(x), np.repeat([0, 1], n)
+        drawn = [families.draw(c, n, RANGES["sine_gaussian"], WINDOW, rng, 0.03) for c in classes]
+        params = {k: np.concatenate([p[k] for _, p in drawn]) for k in ("peak_time", "f0", "tau")}
+        return np.concatenate([x for x, _ in drawn]), np.repeat([0, 1], n), params
 
-    (train_x, train_y), (real_x, real_y), (fake_x, fake_y) = sample(300), sample(200), sample(200)
+    (train_x, train_y, _), (real_x, real_y, real_p), (fake_x, fake_y, fake_p) = sample(300), sample(200), sample(200)
     real_m, fake_m = measure(real_x, WINDOW), measure(fake_x, WINDOW)
-    common = dict(domain=WINDOW, snr_in_noise=15.0, epochs=10, seed=0, n_match=20)
+    common = dict(domain=WINDOW, snr_in_noise=15.0, epochs=10, seed=0, n_match=20, real_parameters=real_p,
+                  fake_parameters=fake_p)
     good = evaluate(classes, train_x, train_y, real_x, real_y, fake_x, fake_y, real_features=real_m,
                     fake_features=fake_m, **common)
     bad = evaluate(classes, train_x, train_y, real_x, real_y, fake_x, 1 - fake_y, real_features=real_m,
                    fake_features=fake_m, **common)
     for cls in classes:
         g, b = good["classes"][cls], bad["classes"][cls]
-        assert all(g["targets_met"].values()), (cls, g)
+        assert set(g["targets_met"]) == {"parameters_ks", "class_fidelity", "c2st_in_noise", "lattice", "spectrum",
+                                         "one_to_one", "f0_tracking"}
+        assert all(g["targets_met"].values()), (cls, g["targets_met"])
+        assert g["one_to_one"]["generated"]["match_p10"] > 1 - 1e-6 and g["one_to_one"]["real"]["match_p10"] > 1 - 1e-6
         assert not b["targets_met"]["class_fidelity"] and not b["targets_met"]["parameters_ks"], (cls, b)
+        # a ringdown asked to be a sine-Gaussian of its parameters (and vice versa) is not one
+        assert not b["targets_met"]["one_to_one"] and b["one_to_one"]["generated"]["match_median"] < 0.9
         assert b["class_accuracy_generated"] < 0.2 and b["c2st_noise_free"] > 0.75
         assert abs(g["c2st_noise_free"] - 0.5) < 0.15     # 4σ of a coin scored on 200 rows
 

@@ -89,29 +89,59 @@ def white_noise_burst(domain, t0, f0, bandwidth, tau, rng):
 def bbh(domain, t0, params: dict, rng: np.random.Generator, duration: float = 4.0):
     """Whitened BBH mergers (module doc) with peak at ``t0``; ``params``: chirp_mass,
     mass_ratio, chi_1, chi_2 (arrays)."""
+    n = t0.size
+    angles = {"theta_jn": np.arccos(rng.uniform(-1, 1, n)), "phase": rng.uniform(0, 2 * np.pi, n),
+              "psi": rng.uniform(0, np.pi, n), "ra": rng.uniform(0, 2 * np.pi, n),
+              "dec": np.arcsin(rng.uniform(-1, 1, n))}
+    return _bbh_windows(domain, t0, params, angles, duration)[0]
+
+
+def _bbh_windows(domain, t0, params: dict, angles: dict, duration: float = 4.0):
+    """The whitened H1 strain of mergers ``params`` seen at ``angles``, and its quadrature
+    (every in-band bin times i: the same merger at another orbital phase, exactly so for
+    the 22-mode IMRPhenomD), each cut to the window with the envelope's peak at ``t0``."""
     from ..gw.simulator import Simulator
     from ..gw.waveforms import WaveformSettings
     from ..io.synthetic import analytic_psd
 
-    n = t0.size
+    n = np.size(t0)
     long = FrequencyDomain(duration, domain.sample_rate, domain.f_min, domain.f_max, roll_off=0.0)
     trigger = 1e9                                    # any GPS time: only the shape matters
     sim = Simulator(long, {"H1": analytic_psd(long.frequencies)}, trigger, trigger - duration / 2,
                     WaveformSettings("IMRPhenomD", 20.0))
-    angles = {"luminosity_distance": np.full(n, 100.0), "theta_jn": np.arccos(rng.uniform(-1, 1, n)),
-              "phase": rng.uniform(0, 2 * np.pi, n), "psi": rng.uniform(0, np.pi, n),
-              "ra": rng.uniform(0, 2 * np.pi, n), "dec": np.arcsin(rng.uniform(-1, 1, n)),
-              "geocent_time": np.zeros(n)}
-    series = long.whitened_time_series(sim.signal({**params, **angles})["H1"])
+    fixed = {"luminosity_distance": np.full(n, 100.0), "geocent_time": np.zeros(n)}
+    band = sim.signal({**params, **angles, **fixed})["H1"]
+    series = long.whitened_time_series(band)
+    quadrature = long.whitened_time_series(1j * band)
     # Cut the window around each merger (the envelope's peak), tapered at its start.
     peak = np.argmax(np.abs(hilbert(series, axis=-1)), axis=-1)
     start = peak - np.round(np.asarray(t0) * domain.sample_rate).astype(int)
     rows = np.arange(domain.n_samples)[None] + start[:, None]
-    cut = np.take_along_axis(series, rows % long.n_samples, axis=-1)
     taper = np.ones(domain.n_samples)
     edge = int(0.1 * domain.n_samples)
     taper[:edge] = tukey(2 * edge, 1.0)[:edge]
-    return cut * taper
+    return [np.take_along_axis(x, rows % long.n_samples, axis=-1) * taper for x in (series, quadrature)]
+
+
+def quadratures(cls: str, params: dict, domain: FrequencyDomain) -> tuple[np.ndarray, np.ndarray | None]:
+    """The formula of class ``cls`` at ``params`` (``peak_time`` and the class's parameters
+    but the phase), band-limited, as two quadratures ``q0``, ``q1``: every burst of these
+    parameters, whatever its phase (and, for bbh, its orientation and sky position), is a
+    positive multiple of ``cos φ q0 + sin φ q1``. A Gaussian pulse has no phase (``q1`` None);
+    a white-noise burst has no formula for one burst (its noise is random)."""
+    t0 = np.asarray(params["peak_time"], dtype=float)
+    zero, quarter = np.zeros(t0.size), np.full(t0.size, np.pi / 2)
+    if cls in ("sine_gaussian", "ringdown"):
+        formula = sine_gaussian if cls == "sine_gaussian" else ringdown
+        q = [formula(domain, t0, params["f0"], params["tau"], phase) for phase in (zero, quarter)]
+    elif cls == "gaussian_pulse":
+        q = [gaussian_pulse(domain, t0, params["tau"]), None]
+    elif cls == "bbh":
+        face_on = {"theta_jn": zero, "phase": zero, "psi": zero, "ra": zero, "dec": quarter}
+        q = _bbh_windows(domain, t0, {k: params[k] for k in PARAMETERS["bbh"]}, face_on)
+    else:
+        raise ValueError(f"class {cls!r} has no formula for a single burst")
+    return tuple(None if x is None else domain.whitened_time_series(domain.whitened_band(x)) for x in q)
 
 
 def draw(cls: str, n: int, ranges: dict, domain: FrequencyDomain, rng: np.random.Generator,

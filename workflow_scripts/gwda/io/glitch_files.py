@@ -53,3 +53,9 @@ def read_generated(path: Path | str) -> tuple[np.ndarray, np.ndarray, dict]:
     with h5py.File(path, "r") as fh:
         attrs = {k: (json.loads(v) if k == "classes" else v) for k, v in fh.attrs.items()}
         return fh["series"][()], fh["labels"][()], attrs
+
+
+def read_generated_parameters(path: Path | str) -> dict[str, np.ndarray]:
+    """The parameters each generated burst of :func:`write_generated` was conditioned on."""
+    with h5py.File(path, "r") as fh:
+        return {k: fh[f"parameters/{k}"][()] for k in fh.get("parameters", {})}

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..glitches import families
 from ..glitches.dataset import BurstSet, simulate
-from ..io.glitch_files import read_generated, write_generated
+from ..io.glitch_files import read_generated, read_generated_parameters, write_generated
 from ..runtime import rng, write_json
 
 log = logging.getLogger(__name__)
@@ -159,7 +159,8 @@ def evaluate_glitch_gan(training_set: str, heldout_set: str, glitches: str, loss
     real_features, fake_features = features.measure(held.series, held.domain), features.measure(fake, held.domain)
     result = evaluation.evaluate(held.classes, train.series, train.labels, held.series, held.labels, fake, fake_y,
                                  held.domain, ev["snr_in_noise"], ev["classifier_epochs"], int(config["seed"]),
-                                 real_features, fake_features)
+                                 real_features, fake_features, real_parameters=held.parameters,
+                                 fake_parameters=read_generated_parameters(glitches))
     with open(gan_summary) as fh:
         training = json.load(fh)
     result["cost"] = {"training_seconds": training["seconds_all_epochs"], "training_epochs": training["epochs"],
