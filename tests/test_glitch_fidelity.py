@@ -82,16 +82,18 @@ def test_frequency_tracking_sees_a_staircase():
 
 
 def test_lattice_scan_finds_a_comb_of_peak_times():
-    """Peaks uniform over 246 samples (the ±30 ms jitter at 4096 Hz) give z < 10 at every
-    period (z ~ Exp(1), plus at most n (P/πL)² ≈ 1.6 for a span L that is not a whole number
-    of periods); 30 % of them on a comb of 16 samples give z ≈ n (0.3)² ≈ 54 at periods 16
-    and 8 (whose comb it contains)."""
+    """Peaks uniform over ±30 ms at 4096 Hz (246 samples) where they were asked to be, give
+    z ≈ 0; independent uniform ones z < 10 at every period (2 Exp(1), the folded means of two
+    draws); 30 % of them on a comb of 16 samples give z ≈ n (0.3)² ≈ 54 at periods 16 and 8
+    (whose comb it contains)."""
     rng = np.random.default_rng(4)
-    uniform = rng.uniform(400, 646, 600)
-    z = fidelity.lattice_z(uniform)
-    assert set(z) == set(range(2, 41)) and max(z.values()) < 10
-    combed = np.where(rng.random(600) < 0.3, 16 * np.round(uniform / 16), uniform)
-    z = fidelity.lattice_z(combed)
+    asked = rng.uniform(400, 646, 600)
+    z = fidelity.lattice_z(asked + rng.normal(0, 0.2, 600), reference=asked)
+    assert set(z) == set(range(2, 41)) and max(z.values()) < 1
+    z = fidelity.lattice_z(rng.uniform(400, 646, 600), reference=asked)
+    assert max(z.values()) < 10
+    combed = np.where(rng.random(600) < 0.3, 16 * np.round(asked / 16), asked)
+    z = fidelity.lattice_z(combed, reference=asked)
     assert z[16] > 30 and z[8] > 30 and max(z[p] for p in (13, 15, 17, 31)) < 10
 
 

@@ -123,10 +123,11 @@ def condition_fidelity(cls: str, real_x: np.ndarray, real_params: dict, real_pea
                        fake_params: dict, fake_peaks: np.ndarray, domain: FrequencyDomain) -> dict:
     """Item 5 of the module doc for one class: generated bursts at the parameters they were
     conditioned on and real ones at their true parameters; peak times (s) folded on the
-    GAN's sample grid; the spectrum ratio of generated over real, and of one half of the real
+    data's sample grid, against the times asked for; the spectrum ratio of generated over real, and of one half of the real
     bursts over the other (the ratio's sampling noise)."""
-    rate = reduced_domain(domain).sample_rate
-    lattice = {"generated": fidelity.lattice_z(fake_peaks * rate), "real": fidelity.lattice_z(real_peaks * rate)}
+    rate = domain.sample_rate
+    lattice = {"generated": fidelity.lattice_z(fake_peaks * rate, reference=fake_params["peak_time"] * rate),
+               "real": fidelity.lattice_z(real_peaks * rate, reference=real_params["peak_time"] * rate)}
     half = len(real_x) // 2
     out = {"lattice_z": {k: {"max": max(z.values()), "period_of_max": max(z, key=z.get), "z": z}
                          for k, z in lattice.items()},
