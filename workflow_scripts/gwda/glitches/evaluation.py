@@ -126,13 +126,14 @@ def condition_fidelity(cls: str, real_x: np.ndarray, real_params: dict, real_pea
     data's sample grid, against the times asked for; the spectrum ratio of generated over real, and of one half of the real
     bursts over the other (the ratio's sampling noise)."""
     rate = domain.sample_rate
+    f_max = reduced_domain(domain).f_max       # the GAN's band: the bin at its Nyquist frequency is not made
     lattice = {"generated": fidelity.lattice_z(fake_peaks * rate, reference=fake_params["peak_time"] * rate),
                "real": fidelity.lattice_z(real_peaks * rate, reference=real_params["peak_time"] * rate)}
     half = len(real_x) // 2
     out = {"lattice_z": {k: {"max": max(z.values()), "period_of_max": max(z, key=z.get), "z": z}
                          for k, z in lattice.items()},
-           "spectrum_ratio": {"generated": fidelity.spectrum_ratio(real_x, fake_x, domain),
-                              "real_halves": fidelity.spectrum_ratio(real_x[:half], real_x[half:], domain)}}
+           "spectrum_ratio": {"generated": fidelity.spectrum_ratio(real_x, fake_x, domain, f_max=f_max),
+                              "real_halves": fidelity.spectrum_ratio(real_x[:half], real_x[half:], domain, f_max=f_max)}}
     needed = ("peak_time",) + CONDITIONED.get(cls, ())
     has_formula = cls in ("sine_gaussian", "ringdown", "gaussian_pulse", "bbh")
     if has_formula and all(k in fake_params and np.all(np.isfinite(fake_params[k])) for k in needed):

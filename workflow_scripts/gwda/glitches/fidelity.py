@@ -105,12 +105,13 @@ def lattice_z(peak_samples: np.ndarray, periods=LATTICE_PERIODS, reference: np.n
 
 
 def spectrum_ratio(real: np.ndarray, generated: np.ndarray, domain: FrequencyDomain,
-                   floor: float = 1e-3) -> dict[str, float]:
+                   floor: float = 1e-3, f_max: float | None = None) -> dict[str, float]:
     """The smallest and largest ratio of the mean in-band power spectra, generated over
-    real, over the bins where the real mean holds at least ``floor`` of its peak."""
+    real, over the bins up to ``f_max`` where the real mean holds at least ``floor`` of its
+    peak."""
     p_real = np.mean(np.abs(domain.whitened_band(real)) ** 2, axis=0)
     p_gen = np.mean(np.abs(domain.whitened_band(generated)) ** 2, axis=0)
-    keep = p_real >= floor * p_real.max()
+    keep = (p_real >= floor * p_real.max()) & (domain.frequencies[domain.mask] <= (f_max or np.inf))
     ratio = p_gen[keep] / p_real[keep]
     f = domain.frequencies[domain.mask][keep]
     return {"min": float(ratio.min()), "max": float(ratio.max()), "frequency_of_min": float(f[np.argmin(ratio)]),
