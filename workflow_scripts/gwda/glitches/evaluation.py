@@ -34,7 +34,7 @@ from .generator import CONDITIONED, reduce, reduced_domain
 COMPARED = ("peak_time", "central_frequency", "bandwidth", "duration", "quality")
 #: The issue's targets for the quick configuration.
 TARGETS = {"ks_p_min": 1e-3, "fidelity_gap_max": 0.05, "c2st_noise_max": 0.65, "match_median_min": 0.999,
-           "match_p10_min": 0.99, "peak_residual_rms_max": 1e-4, "f0_slope_tolerance": 0.05, "lattice_z_max": 10.0,
+           "match_p10_min": 0.99, "peak_residual_rms_max": 1e-4, "f0_slope_tolerance": 0.05, "lattice_z_max": 16.5,
            "spectrum_ratio_max": 2.0}
 
 
@@ -111,7 +111,7 @@ def evaluate(classes: tuple[str, ...], train_x: np.ndarray, train_y: np.ndarray,
             "match_real_median": float(np.median(matches_real)),
             "match_real_p10": float(np.percentile(matches_real, 10)),
         }
-        if real_parameters is not None and fake_parameters is not None:
+        if real_parameters and fake_parameters and "peak_time" in fake_parameters:      # conditioned on parameters
             per_class[cls].update(condition_fidelity(
                 cls, real_x[r], {k: v[r] for k, v in real_parameters.items()}, real_features["peak_time"][r],
                 fake_x[g], {k: v[g] for k, v in fake_parameters.items()}, fake_features["peak_time"][g], domain))
@@ -149,21 +149,24 @@ def spectrum_excursion(ratio: dict) -> float:
 
 
 def targets_met(m: dict) -> dict:
-    """Which targets a class meets. The spectrum target is a ratio within ×2, or within twice
-    the sampling noise of the real spectrum where that is larger (two halves of the real set,
-    each half the size, put an upper bound on it: a mean spectrum of 1000 white-noise bursts
-    varies by ×2.4 between draws in its faintest bins)."""
+    """Which targets a class meets. The spectrum target is a ratio within ×2, or within the
+    sampling noise of the real spectrum where that is larger (two halves of the real set, each
+    half the size, are √2 noisier than generated against real: a mean spectrum of 1000
+    white-noise bursts varies by ×2.4 between draws in its faintest bins). The lattice bound is
+    the 1 % family-wise level of 39 periods for peaks placed independently of the request
+    (z ≈ 2 Exp(1) each, after the reference's mean is subtracted)."""
     out = {"parameters_ks": all(p["ks_p"] >= TARGETS["ks_p_min"] for p in m["parameters"].values()),
            "class_fidelity": m["class_accuracy_real"] - m["class_accuracy_generated"] <= TARGETS["fidelity_gap_max"],
            "c2st_in_noise": m["c2st_in_noise"] <= TARGETS["c2st_noise_max"]}
     if "lattice_z" in m:
         out["lattice"] = m["lattice_z"]["generated"]["max"] < TARGETS["lattice_z_max"]
         out["spectrum"] = spectrum_excursion(m["spectrum_ratio"]["generated"]) <= max(
-            np.log(TARGETS["spectrum_ratio_max"]), 2 * spectrum_excursion(m["spectrum_ratio"]["real_halves"]))
+            np.log(TARGETS["spectrum_ratio_max"]), spectrum_excursion(m["spectrum_ratio"]["real_halves"]))
     if "one_to_one" in m:
         g = m["one_to_one"]["generated"]
         out["one_to_one"] = (g["match_median"] >= TARGETS["match_median_min"] and g["match_p10"] >= TARGETS["match_p10_min"]
                              and g["peak_residual_rms"] <= TARGETS["peak_residual_rms_max"])
-        if "f0_bins" in g:
-            out["f0_tracking"] = all(abs(b["slope"] - 1) <= TARGETS["f0_slope_tolerance"] for b in g["f0_bins"])
+        if "f0_bins" in g:          # no bin with enough bursts: not shown to be met
+            tol = TARGETS["f0_slope_tolerance"]
+            out["f0_tracking"] = bool(g["f0_bins"]) and all(1 - tol <= b["slope"] <= 1 + tol for b in g["f0_bins"])
     return out

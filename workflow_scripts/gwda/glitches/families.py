@@ -25,7 +25,6 @@ The formulas (``t`` from the peak time ``t0``, ``φ`` a uniform phase):
 from __future__ import annotations
 
 import numpy as np
-from scipy.signal import hilbert
 from scipy.signal.windows import tukey
 
 from ..gw.domain import FrequencyDomain
@@ -99,7 +98,8 @@ def bbh(domain, t0, params: dict, rng: np.random.Generator, duration: float = 4.
 def _bbh_windows(domain, t0, params: dict, angles: dict, duration: float = 4.0):
     """The whitened H1 strain of mergers ``params`` seen at ``angles``, and its quadrature
     (every in-band bin times i: the same merger at another orbital phase, exactly so for
-    the 22-mode IMRPhenomD), each cut to the window with the envelope's peak at ``t0``."""
+    the 22-mode IMRPhenomD), each cut to the window with the envelope's peak at ``t0``
+    (to a small fraction of a sample: it is found by a parabola, then moved there)."""
     from ..gw.simulator import Simulator
     from ..gw.waveforms import WaveformSettings
     from ..io.synthetic import analytic_psd
@@ -111,11 +111,20 @@ def _bbh_windows(domain, t0, params: dict, angles: dict, duration: float = 4.0):
                     WaveformSettings("IMRPhenomD", 20.0))
     fixed = {"luminosity_distance": np.full(n, 100.0), "geocent_time": np.zeros(n)}
     band = sim.signal({**params, **angles, **fixed})["H1"]
+    # The envelope's peak (|series + i quadrature|, the same at any phase), to a fraction of a
+    # sample by a parabola through its three highest samples; each merger is moved by that
+    # fraction (a phase ramp) so that its peak falls exactly at t0 once the window is cut.
+    envelope = np.hypot(long.whitened_time_series(band), long.whitened_time_series(1j * band))
+    top = np.argmax(envelope, axis=-1)
+    y0, y1, y2 = (np.take_along_axis(envelope, ((top + k) % long.n_samples)[:, None], axis=-1)[:, 0] for k in (-1, 0, 1))
+    peak = top + 0.5 * (y0 - y2) / (y0 - 2 * y1 + y2)
+    offset = peak - np.asarray(t0) * domain.sample_rate
+    start = np.round(offset).astype(int)
+    fraction = (offset - start) / domain.sample_rate
+    band = band * np.exp(2j * np.pi * np.outer(fraction, long.frequencies[long.mask]))
     series = long.whitened_time_series(band)
     quadrature = long.whitened_time_series(1j * band)
-    # Cut the window around each merger (the envelope's peak), tapered at its start.
-    peak = np.argmax(np.abs(hilbert(series, axis=-1)), axis=-1)
-    start = peak - np.round(np.asarray(t0) * domain.sample_rate).astype(int)
+    # Cut the window around each merger, tapered at its start.
     rows = np.arange(domain.n_samples)[None] + start[:, None]
     taper = np.ones(domain.n_samples)
     edge = int(0.1 * domain.n_samples)
@@ -127,7 +136,8 @@ def quadratures(cls: str, params: dict, domain: FrequencyDomain) -> tuple[np.nda
     """The formula of class ``cls`` at ``params`` (``peak_time`` and the class's parameters
     but the phase), band-limited, as two quadratures ``q0``, ``q1``: every burst of these
     parameters, whatever its phase (and, for bbh, its orientation and sky position), is a
-    positive multiple of ``cos φ q0 + sin φ q1``. A Gaussian pulse has no phase (``q1`` None);
+    positive multiple of ``cos φ q0 + sin φ q1`` (for bbh, to the precision with which its
+    window places the merger at ``t0``). A Gaussian pulse has no phase (``q1`` None);
     a white-noise burst has no formula for one burst (its noise is random)."""
     t0 = np.asarray(params["peak_time"], dtype=float)
     zero, quarter = np.zeros(t0.size), np.full(t0.size, np.pi / 2)

@@ -12,8 +12,9 @@ statistics of a generated set that a nearest-neighbour match or a classifier can
 * ``lattice_z``: the Rayleigh statistic z = n R² of peak times folded modulo P samples, for
   P = 2…40, less the folded mean of the positions asked for: a generator whose upsampling
   leaves a comb of preferred positions shows z ≫ 1 at the comb's period; peaks where they
-  were asked to be give z ≈ 0, uniform ones independent of the request z ≈ 2 (P(z > 10) ≈
-  e⁻⁵ per period).
+  were asked to be give z of order 1 (0 without the sample grid), uniform ones independent of
+  the request z ≈ 2 Exp(1) per period, so the largest of 39 periods exceeds 2 ln(39/α) with
+  probability α (16.5 for 1 %).
 * ``spectrum_ratio``: the class's mean power spectrum, generated over real, wherever the real
   one holds at least ``floor`` of its peak.
 
@@ -38,7 +39,7 @@ def one_to_one(bursts: np.ndarray, q0: np.ndarray, q1: np.ndarray | None, domain
     (rows; ``q1`` None for a formula without phase) at zero shift (``match``), its largest
     match over shifts within ±``max_shift`` s on a grid of 1/(``oversample`` × rate)
     (``match_shifted``), that shift (``peak_residual``, s; positive: the burst is late), and the
-    formula at the burst's best phase, unshifted (``best_fit``, rows)."""
+    formula at the burst's best phase there, unshifted (``best_fit``, rows)."""
     g = domain.whitened_band(np.atleast_2d(bursts))
     quads = [domain.whitened_band(np.atleast_2d(q)) for q in (q0, q1) if q is not None]
     step = 1.0 / (oversample * domain.sample_rate)
@@ -56,32 +57,38 @@ def one_to_one(bursts: np.ndarray, q0: np.ndarray, q1: np.ndarray | None, domain
     match = np.sign(projected) * np.sqrt(np.abs(projected) / norm[:, None])
     centre = shifts.size // 2
     best = np.argmax(match, axis=1)
-    weights = np.einsum("nij,nj->ni", inverse, overlaps[:, :, centre])
+    weights = np.einsum("nij,nj->ni", inverse, overlaps[np.arange(len(g)), :, best])
     best_fit = sum(w[:, None] * np.atleast_2d(q) for w, q in zip(weights.T, (q0, q1)) if q is not None)
     return {"match": match[:, centre], "match_shifted": match[np.arange(len(g)), best],
             "peak_residual": shifts[best], "best_fit": best_fit}
 
 
 def frequency_tracking(bursts: np.ndarray, formulas: np.ndarray, conditioned_f0: np.ndarray,
-                       domain: FrequencyDomain, bin_width: float = 20.0) -> list[dict]:
-    """Per bin of ``conditioned_f0`` (``bin_width`` Hz wide): the least-squares slope of the
-    central frequency measured on ``bursts`` against that measured on their ``formulas`` (at
-    each burst's best phase: a ringdown's abrupt onset makes its spectrum depend on the
-    phase), and the RMS difference of the two (Hz)."""
+                       domain: FrequencyDomain, bin_width: float = 20.0, min_bursts: int = 10) -> list[dict]:
+    """Per bin of ``conditioned_f0`` (equal bins about ``bin_width`` Hz wide spanning its
+    range, each with at least ``min_bursts``): the least-squares slope of the central
+    frequency measured on ``bursts`` against that measured on their ``formulas`` (at each
+    burst's best phase: a ringdown's abrupt onset makes its spectrum depend on the phase), its
+    standard error, and the RMS difference of the two (Hz)."""
     measured = features.measure(bursts, domain)["central_frequency"]
     expected = features.measure(formulas, domain)["central_frequency"]
-    edges = np.arange(np.floor(conditioned_f0.min() / bin_width) * bin_width, conditioned_f0.max() + bin_width,
-                      bin_width)
+    f = np.asarray(conditioned_f0, dtype=float)
+    edges = np.linspace(f.min(), f.max(), max(1, round((f.max() - f.min()) / bin_width)) + 1)
+    which = np.clip(np.searchsorted(edges, f, side="right") - 1, 0, edges.size - 2)
     rows = []
-    for lo, hi in zip(edges[:-1], edges[1:]):
-        inside = (conditioned_f0 >= lo) & (conditioned_f0 < hi)
-        if inside.sum() < 3:
+    for b in range(edges.size - 1):
+        inside = which == b
+        if inside.sum() < min_bursts:
             continue
         x, y = expected[inside], measured[inside]
         dx = x - x.mean()
+        if not np.any(dx):
+            continue
         slope = float(np.sum(dx * (y - y.mean())) / np.sum(dx**2))
-        rows.append({"f0_low": float(lo), "f0_high": float(hi), "n": int(inside.sum()), "slope": slope,
-                     "scatter": float(np.sqrt(np.mean((y - x) ** 2)))})
+        residual = y - y.mean() - slope * dx
+        error = float(np.sqrt(np.sum(residual**2) / max(x.size - 2, 1) / np.sum(dx**2)))
+        rows.append({"f0_low": float(edges[b]), "f0_high": float(edges[b + 1]), "n": int(inside.sum()),
+                     "slope": slope, "slope_error": error, "scatter": float(np.sqrt(np.mean((y - x) ** 2)))})
     return rows
 
 
