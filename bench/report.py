@@ -266,6 +266,18 @@ def glitch_fidelity_section(path: Path) -> str:
                "worst f0 slope", "lattice z", "real z", "spectrum ratio", "real halves"], rows), ""])
 
 
+def suite_time_section(path: Path) -> str:
+    """The test suite's wall time and its slowest tests (bench/suite_time.py)."""
+    run = latest(path)
+    r = run["result"]
+    counts = ", ".join(f"{n} {k}" for k, n in r["counts"].items())
+    return "\n".join(["## The test suite's wall time", "",
+                      f"`bench/suite_time.py`: `pytest` on the whole suite, {num(r['seconds'] / 60, 3)} min "
+                      f"({num(r['seconds'], 3)} s; {counts}).", "", origin(run, path), "",
+                      table(["test", "phase", "seconds"],
+                            [[f"`{x['test']}`", x["phase"], num(x["seconds"], 3)] for x in r["slowest"][:12]]), ""])
+
+
 def _proposal(r: dict) -> str:
     parts = []
     if r.get("time_tails"):
@@ -457,6 +469,8 @@ def results_document() -> str:
         parts.append(mutation_section(RESULTS / "mutation.json"))
     if REGRESSION.exists():
         parts.append(regression_section(REGRESSION))
+    if (RESULTS / "suite_time.json").exists():
+        parts.append(suite_time_section(RESULTS / "suite_time.json"))
     return "\n".join(parts).rstrip() + "\n"
 
 
