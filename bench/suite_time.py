@@ -18,13 +18,13 @@ from recording import ROOT, save
 
 from gwda.provenance import git_state
 
-SUMMARY = re.compile(r"=* (?P<counts>.*?) in (?P<seconds>[\d.]+)s")
+SUMMARY = re.compile(r"^=*\s*(?P<counts>\d+ \w+.*?) in (?P<seconds>[\d.]+)s")
 DURATION = re.compile(r"^(?P<seconds>[\d.]+)s (?P<phase>call|setup|teardown)\s+(?P<test>\S+)")
 
 
 def parse(text: str) -> dict:
     """Total seconds, the outcome counts and the ``--durations`` rows of a pytest log."""
-    summary = [m for m in (SUMMARY.search(line) for line in text.splitlines()) if m][-1]
+    summary = [m for m in (SUMMARY.match(line) for line in text.splitlines()) if m][-1]
     counts = {kind: int(n) for n, kind in re.findall(r"(\d+) (\w+)", summary["counts"])}
     slowest = [{"test": m["test"], "phase": m["phase"], "seconds": float(m["seconds"])}
                for m in (DURATION.match(line) for line in text.splitlines()) if m]
