@@ -26,8 +26,9 @@ from recording import RESULTS, ROOT, record
 from gwda.io import layout
 
 
-def _summary(workdir: Path, configfile: str) -> dict:
-    """The run's summary.json, or for a run without one, its event files and catalogue now."""
+def _summary(workdir: Path, configfile: str, events: list[str] | None = None) -> dict:
+    """The run's summary.json, or for a run without one, its event files (of ``events``, by
+    default the config's) and catalogue now."""
     if (workdir / layout.RUN_SUMMARY).is_file():
         return json.loads((workdir / layout.RUN_SUMMARY).read_text())
     import yaml
@@ -41,7 +42,7 @@ def _summary(workdir: Path, configfile: str) -> dict:
     block = provenance(config=config)
     block["git"] = git_state(workdir)
     block["collected_from_event_files"] = True
-    summary = {"provenance": block, **run_summary(list(config["events"]), workdir)}
+    summary = {"provenance": block, **run_summary(events or list(config["events"]), workdir)}
     catalogue = workdir / layout.CATALOGUE / "catalogue.json"
     if catalogue.is_file():
         summary["catalogue"] = json.loads(catalogue.read_text())
@@ -53,14 +54,21 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=ROOT, help="the directory the workflow ran in")
     parser.add_argument("--configfile", required=True, help="the --configfile the run was given")
     parser.add_argument("--out", type=Path, default=None, help="default bench/results/workflow_<first event>.json")
+    parser.add_argument("--events", nargs="*", default=None,
+                        help="for a run without results/summary.json: the events to record (default: the config's)")
     args = parser.parse_args()
-    summary = _summary(args.workdir, args.configfile)
+    summary = _summary(args.workdir, args.configfile, args.events)
     provenance = summary.pop("provenance")
     provenance["configfile"] = args.configfile
     from gwda.provenance import sha256_file
 
     networks, inputs = {}, {}
     for event, section in summary["events"].items():
+        losses = layout.event_file(event, "loss", args.workdir)
+        if losses.is_file():     # every epoch's seconds, also those before a resumed job
+            import pandas as pd
+
+            section["training_epochs_seconds"] = float(pd.read_csv(losses)["seconds"].sum())
         if "model" in section:
             network = layout.event_file(event, "network")
             networks[network.relative_to(layout.RESULTS).as_posix()] = {

@@ -182,6 +182,29 @@ def _catalogue_rows(rows: list[dict], event: str, parameter: str) -> dict | None
     return next((r for r in rows if r["event"] == event and r["parameter"] == parameter), None)
 
 
+def catalogue_rows(r: dict) -> list[dict]:
+    """The catalogue's rows (results/catalogue/catalogue.json), or for a run recorded before
+    its catalogue was made, the same rows from each event's comparison with its reference."""
+    if "catalogue" in r:
+        return r["catalogue"]["rows"]
+    rows = []
+    for event, ev in r["events"].items():
+        comparison = ev.get("comparison", {})
+        intervals = comparison.get("intervals_90", {})
+        reference = next((k for k in intervals if k not in ("NPE", "NPE-IS")), None)
+        for p, ours in intervals.get("NPE-IS", {}).items():
+            ref = intervals.get(reference, {}).get(p) if reference else None
+            row = {"event": event, "parameter": p, "analysis": "NPE-IS", "median": ours["median"],
+                   "lower": ours["lower"], "upper": ours["upper"], "reference": reference,
+                   "median_inside_reference_90": None, "jsd_nat": None}
+            if ref:
+                row.update(reference_median=ref["median"], reference_lower=ref["lower"], reference_upper=ref["upper"],
+                           median_inside_reference_90=bool(ref["lower"] <= ours["median"] <= ref["upper"]),
+                           jsd_nat=comparison.get("jsd_nat", {}).get(f"NPE-IS vs {reference}", {}).get(p))
+            rows.append(row)
+    return rows
+
+
 def catalogue_section(path: Path) -> str:
     """Every event of a multi-event run: the search's settings, importance sampling and the
     posterior against the published one (the catalogue's rows and each event's JSDs)."""
@@ -190,7 +213,8 @@ def catalogue_section(path: Path) -> str:
     config = run["provenance"].get("configfile")
     out = [f"## Every event of `{config}`" if config else "## Every event of a run", "", origin(run, path), "",
            "Each event's settings come from its own first search (`results/{event}/search/settings.json`); "
-           "NPE-IS is one sampling seed of the event's network. \"in 2-OGC 90 %\" counts the medians of "
+           "NPE-IS is one sampling seed of the event's network; training is the sum of its epochs' seconds. "
+           "\"in 2-OGC 90 %\" counts the medians of "
            f"{', '.join(CATALOGUE_CHECKED)} that lie inside 2-OGC's 90 % intervals.", ""]
     rows, edge = [], []
     for event, ev in r["events"].items():
@@ -198,12 +222,13 @@ def catalogue_section(path: Path) -> str:
         found = search.get("search", {})
         prior = search.get("config", {})
         mc = prior.get("prior.chirp_mass", {})
-        inside = [_catalogue_rows(r["catalogue"]["rows"], event, p) for p in CATALOGUE_CHECKED]
+        inside = [_catalogue_rows(catalogue_rows(r), event, p) for p in CATALOGUE_CHECKED]
         inside = [x for x in inside if x and x.get("median_inside_reference_90") is not None]
         rows.append([event, num(found.get("network_snr")), f"[{num(mc.get('minimum'), 4)}, {num(mc.get('maximum'), 4)}]"
                      if mc else "—", num(prior.get("data.segment.duration"), 2),
                      num(prior.get("prior.luminosity_distance", {}).get("maximum"), 4),
-                     num(ev.get("jobs", {}).get("train_flow", {}).get("seconds", 0) / 60, 3),
+                     num(ev.get("training_epochs_seconds", ev.get("jobs", {}).get("train_flow", {}).get("seconds", 0))
+                         / 60, 3),
                      pct(s.get("sample_efficiency")), num(s.get("effective_sample_size"), 4),
                      num(s.get("log_bayes_factor"), 5),
                      f"{sum(x['median_inside_reference_90'] for x in inside)} of {len(inside)}"])
@@ -213,7 +238,8 @@ def catalogue_section(path: Path) -> str:
                    "training [min]", "IS efficiency", "ESS", "ln B", "in 2-OGC 90 %"], rows), ""]
     if edge:
         out += ["**Window edges:** " + "; ".join(edge) + ".", ""]
-    cat = r["catalogue"]
+    rows = catalogue_rows(r)
+    method = r["catalogue"]["jsd_method"] if "catalogue" in r else "as in each event's comparison (docs/methods/validation.md)"
     out += ["### Medians and 90 % intervals against 2-OGC", "",
             table(["event", "parameter", "NPE-IS", "2-OGC", "median inside", "JSD [mnat]"],
                   [[x["event"], CATALOGUE_LABELS.get(x["parameter"], x["parameter"]),
@@ -222,7 +248,7 @@ def catalogue_section(path: Path) -> str:
                               "upper": x["reference_upper"]}) if x.get("reference_median") is not None else "—",
                     {True: "yes", False: "**no**"}.get(x.get("median_inside_reference_90"), "—"),
                     num(1e3 * x["jsd_nat"], 3) if x.get("jsd_nat") is not None else "—"]
-                   for x in cat["rows"]]), "", f"JSD: {cat['jsd_method']}.", ""]
+                   for x in rows]), "", f"JSD: {method}.", ""]
     pairs = [(event, pair, v) for event, ev in r["events"].items()
              for pair, v in ev.get("comparison", {}).get("jsd_nat", {}).items()]
     if pairs:
@@ -510,7 +536,7 @@ def catalogue_headline(run: dict) -> str:
     r = run["result"]
     rows = []
     for event, ev in r["events"].items():
-        cat = [x for x in r["catalogue"]["rows"] if x["event"] == event]
+        cat = [x for x in catalogue_rows(r) if x["event"] == event]
         mc = next((x for x in cat if x["parameter"] == "chirp_mass"), None)
         checked = [x for x in cat if x["parameter"] in CATALOGUE_CHECKED and x.get("median_inside_reference_90") is not None]
         rows.append([event, interval(mc) if mc else "—",
